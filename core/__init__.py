@@ -1,0 +1,1 @@
+"""Keystone's core: ingestion, storage and figures, with no UI import."""

@@ -1,0 +1,188 @@
+"""`keystone`: the command line that cron jobs and checks rely on. Its JSON only ever gains keys."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from core.db import Database, DatabaseError
+from core.ingest.models import IngestIssue, IngestOptions
+from core.ingest.pipeline import prepare_upload
+from core.metrics import Period, portfolio_metrics
+from core.settings import get_settings
+from core.store import StoreError, existing_versions, list_uploads, restore_upload, store_uploads
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+def _print(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _fail(issues: list[IngestIssue]) -> int:
+    for item in issues:
+        sys.stderr.write(item.as_line() + "\n")
+    _print({"ok": False, "errors": [
+        {"file": i.file, "line": i.line, "column": i.column, "value": i.value,
+         "message": i.message, "rule": i.rule}
+        for i in issues
+    ]})
+    return EXIT_ERROR
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        column, sep, field_name = pair.rpartition("=")
+        if not sep or not column.strip() or not field_name.strip():
+            raise ValueError(f"--map takes COLUMN=field, not '{pair}'")
+        mapping[column.strip()] = field_name.strip()
+    return mapping
+
+
+def _database(args: argparse.Namespace) -> Database:
+    settings = get_settings()
+    return Database(Path(args.db) if args.db else settings.db_path, settings.lock_timeout_s)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    options = IngestOptions(
+        source=args.source, sheet=args.sheet, mapping=_mapping(args.map),
+        date_order=args.date_order or settings.date_order,
+        max_bytes=int(settings.max_upload_mb * 2**20), max_field_chars=settings.max_field_chars,
+        max_errors=settings.max_errors,
+    )
+    batch = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return _fail([IngestIssue(file=name, message=f"cannot read the file ({exc.strerror})",
+                                      rule="unreadable_file")])
+        batch.append(prepare_upload(path.name, data, options))
+    errors = [issue for prepared in batch for issue in prepared.report.errors]
+    if errors:
+        return _fail(errors)
+    db = _database(args)
+    if args.dry_run:
+        uploads = []
+        for prepared in batch:
+            versions = []
+            if db.exists():
+                with db.connect() as con:
+                    versions = existing_versions(con, prepared)
+            report = prepared.report
+            uploads.append({
+                "id": None, "file": report.file, "sha256": report.sha256,
+                "source": options.source, "rows": report.rows, "months": report.months,
+                "accounts": report.accounts, "net_revenue": round(report.net_revenue, 2),
+                "status": "replaced" if versions else "stored",
+                "warnings": [w.message for w in report.warnings],
+                "replaces": [v.model_dump() for v in versions],
+            })
+        _print({"ok": True, "dry_run": True, "uploads": uploads})
+        return EXIT_OK
+    try:
+        results = store_uploads(db, batch, replace=args.replace)
+    except StoreError as exc:
+        return _fail(exc.issues)
+    _print({"ok": True, "uploads": [r.model_dump() for r in results]})
+    return EXIT_OK
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    period = Period.from_text(args.date_from, args.date_to)
+    db = _database(args)
+    if not db.exists():
+        raise DatabaseError(f"{db.path} holds no data yet; run `keystone ingest` or `make demo`")
+    with db.connect() as con:
+        metrics = portfolio_metrics(con, period)
+    _print(metrics.model_dump())
+    return EXIT_OK
+
+
+def cmd_uploads(args: argparse.Namespace) -> int:
+    db = _database(args)
+    uploads = []
+    if db.exists():
+        with db.connect() as con:
+            uploads = [u.model_dump() for u in list_uploads(con)]
+    _print({"uploads": uploads})
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    try:
+        months = restore_upload(_database(args), args.upload_id)
+    except StoreError as exc:
+        return _fail(exc.issues)
+    _print({"ok": True, "upload_id": args.upload_id, "restored_months": months})
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from core.bootstrap import build_demo_database
+
+    results = build_demo_database(_database(args), force=args.force)
+    _print({"ok": True, "uploads": [r.model_dump() for r in results]})
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    root = argparse.ArgumentParser(prog="keystone", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", help="database file (default: KEYSTONE_DB_PATH or data/keystone.duckdb)")
+        return p
+
+    ingest = with_db(sub.add_parser("ingest", help="validate and store monthly export files"))
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--source", default="default", help="business unit or system")
+    ingest.add_argument("--sheet", help="Excel sheet to read (default: the first)")
+    ingest.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
+                        help="map a column to a field, or to 'ignore'; repeatable")
+    ingest.add_argument("--replace", action="store_true", help="replace months already stored")
+    ingest.add_argument("--dry-run", action="store_true", help="validate only; store nothing")
+    ingest.add_argument("--date-order", choices=["auto", "dmy", "mdy"],
+                        help="order of day and month in dates like 03/04/2026")
+    ingest.set_defaults(run=cmd_ingest)
+
+    metrics = with_db(sub.add_parser("metrics", help="headline figures for a period, as JSON"))
+    metrics.add_argument("--from", dest="date_from", metavar="YYYY-MM")
+    metrics.add_argument("--to", dest="date_to", metavar="YYYY-MM")
+    metrics.set_defaults(run=cmd_metrics)
+
+    uploads = with_db(sub.add_parser("uploads", help="the upload history, as JSON"))
+    uploads.set_defaults(run=cmd_uploads)
+
+    restore = with_db(sub.add_parser("restore", help="bring back what an upload replaced"))
+    restore.add_argument("upload_id", type=int)
+    restore.set_defaults(run=cmd_restore)
+
+    demo = with_db(sub.add_parser("demo", help="build the database from the shipped demo files"))
+    demo.add_argument("--force", action="store_true", help="rebuild even if data exist")
+    demo.set_defaults(run=cmd_demo)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `keystone` console script."""
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (DatabaseError, ValueError) as exc:
+        sys.stderr.write(f"keystone: {exc}\n")
+        _print({"ok": False, "errors": [{"file": None, "line": None, "column": None,
+                                         "value": None, "message": str(exc)}]})
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Reading exports of any common shape into clean, typed rows."""

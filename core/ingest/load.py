@@ -1,0 +1,200 @@
+"""Load a file's cells, all as text, into a DuckDB table `raw(line, c0, c1, …)`."""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from core.ingest.sniff import HEADER_SEARCH_ROWS, HeaderGuess, SniffError, find_header_in_rows
+from core.sql import fetch_all
+
+BLANK = "\x02"
+"""Stands in for a blank line so that every line keeps its place in the table."""
+NULL_MARK = "\x01"
+"""DuckDB's null string: real empty cells stay '', cells missing from short rows become NULL."""
+_BLANK_LINES = re.compile(r"^[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The `raw` table's shape: its headers and how rows were read."""
+
+    headers: list[str]
+    header_line: int | None
+    delimiter: str | None = None
+    has_overflow: bool = False
+    """True when column `x0` catches cells beyond the header (ragged rows)."""
+    rejected: list[tuple[int, str]] | None = None
+    """(line, message) for lines the CSV reader could not split at all."""
+
+
+def column_names(count: int) -> list[str]:
+    """c0 … c{count-1}: positional names, since headers may repeat or be blank."""
+    return [f"c{i}" for i in range(count)]
+
+
+def load_csv(
+    con: duckdb.DuckDBPyConnection, text: str, guess: HeaderGuess, workdir: Path, max_line: int
+) -> RawTable:
+    """Read delimited text below the header line; lines keep their physical numbers."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BLANK_LINES.sub(BLANK, text)
+    path = workdir / "upload.csv"
+    path.write_text(text, encoding="utf-8")
+    width = len(guess.headers)
+    columns = {name: "VARCHAR" for name in [*column_names(width), "x0"]}
+    base_options = dict(
+        header=False,
+        skip=guess.line,
+        all_varchar=True,
+        columns=columns,
+        delim=guess.delimiter,
+        quote='"',
+        escape='"',
+        null_padding=True,
+        auto_detect=False,
+        nullstr=NULL_MARK,
+        store_rejects=True,
+        ignore_errors=True,
+        max_line_size=max(max_line, 2_097_152),
+    )
+
+    def read(parallel: bool) -> None:
+        options = ", ".join(f"{k} := ${k}" for k in base_options)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw_read AS "
+            f"SELECT * FROM read_csv($path, {options}, parallel := {parallel})",
+            {"path": str(path), **base_options},
+        )
+
+    try:
+        read(parallel=True)
+        multiline = False
+    except duckdb.Error as exc:
+        if "quoted new lines" not in str(exc):
+            raise
+        read(parallel=False)
+        multiline = True
+    # Physical line = header line + 1 + row index, plus newlines inside earlier quoted cells.
+    names = [*column_names(width), "x0"]
+    if multiline:
+        newlines = " + ".join(
+            f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in names
+        )
+        line_expr = (
+            f"{guess.line} + 1 + rowid + coalesce(sum({newlines}) OVER "
+            "(ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+        )
+    else:
+        line_expr = f"{guess.line} + 1 + rowid"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT ({line_expr})::BIGINT AS line, "
+        f"{', '.join(names)} FROM raw_read WHERE NOT (c0 IS NOT DISTINCT FROM '{BLANK}' "
+        f"AND {' AND '.join(f'{c} IS NULL' for c in names[1:])})"
+    )
+    rejected = fetch_all(con, "SELECT line, error_message FROM reject_errors ORDER BY line")
+    con.execute("DROP TABLE raw_read")
+    return RawTable(
+        headers=guess.headers,
+        header_line=guess.line,
+        delimiter=guess.delimiter,
+        has_overflow=True,
+        rejected=[(int(line) + guess.line, message) for line, message in rejected],
+    )
+
+
+def _cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cells as text: integral floats without '.0', dates as ISO, empty as NA."""
+    out = {}
+    for position, column in enumerate(frame.columns):
+        values = frame[column]
+        numeric = pd.to_numeric(values, errors="coerce")
+        integral = numeric.notna() & (numeric == numeric.round()) & (numeric.abs() < 1e15)
+        text = values.astype("string")
+        text = text.mask(integral, numeric.round().astype("Int64").astype("string"))
+        out[f"c{position}"] = text.str.strip().replace("", pd.NA)
+    return pd.DataFrame(out)
+
+
+def load_xlsx(
+    con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None, mapping: dict[str, str]
+) -> tuple[RawTable, str]:
+    """Read one sheet; line numbers are Excel row numbers."""
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for damaged zips
+        raise SniffError(f"the Excel file cannot be opened ({exc})", "corrupt_file") from exc
+    sheets = [str(name) for name in book.sheet_names]
+    if sheet is not None and sheet not in sheets:
+        raise SniffError(
+            f"there is no sheet '{sheet}'; the sheets are: {', '.join(sheets)}", "sheet_missing"
+        )
+    chosen = sheet if sheet is not None else sheets[0]
+    frame = book.parse(chosen, header=None, dtype=object)
+    # openpyxl drops nothing above the first cell: row i of the frame is Excel row i + 1.
+    text = _cells_as_text(frame)
+    lead = [
+        ["" if pd.isna(v) else str(v) for v in row]
+        for row in text.head(HEADER_SEARCH_ROWS).itertuples(index=False)
+    ]
+    index = find_header_in_rows(lead, mapping)
+    if index is None:
+        raise SniffError(
+            f"no header row found in the first {HEADER_SEARCH_ROWS} rows of sheet '{chosen}': "
+            "expected columns such as month, customer name or code, and net revenue",
+            "no_header",
+        )
+    header_cells = lead[index]
+    width = max((i + 1 for i, c in enumerate(header_cells) if c.strip()), default=0)
+    body = text.iloc[index + 1 :, :width].copy()
+    body.insert(0, "line", pd.RangeIndex(index + 2, index + 2 + len(body)))
+    body = body.dropna(how="all", subset=[c for c in body.columns if c != "line"])
+    table = pa.Table.from_pandas(body, preserve_index=False)
+    con.register("raw_xlsx", table)
+    con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM raw_xlsx")
+    con.unregister("raw_xlsx")
+    headers = [c.strip() for c in header_cells[:width]]
+    return RawTable(headers=headers, header_line=index + 1), chosen
+
+
+def load_parquet(con: duckdb.DuckDBPyConnection, data: bytes, workdir: Path) -> RawTable:
+    """Read a Parquet file; line N is data row N - 1, as if opened with its header in row 1."""
+    path = workdir / "upload.parquet"
+    path.write_bytes(data)
+    try:
+        names = [
+            row[0]
+            for row in fetch_all(
+                con,
+                "SELECT name FROM parquet_schema($path) WHERE name <> 'schema' "
+                "AND num_children IS NULL",
+                {"path": str(path)},
+            )
+        ]
+        selected = ", ".join(
+            f'CAST("{name.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}'
+            for i, name in enumerate(names)
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw AS SELECT (file_row_number + 2)::BIGINT AS line, "
+            f"{selected} FROM read_parquet($path, file_row_number := true)",
+            {"path": str(path)},
+        )
+    except duckdb.Error as exc:
+        raise SniffError(
+            f"the Parquet file cannot be read: truncated or corrupt ({str(exc).splitlines()[0]})",
+            "corrupt_file",
+        ) from exc
+    return RawTable(headers=names, header_line=1)
+
+
+def scratch_dir() -> tempfile.TemporaryDirectory[str]:
+    """A private folder for the decoded copy of an upload."""
+    return tempfile.TemporaryDirectory(prefix="keystone-ingest-")

@@ -1,0 +1,161 @@
+"""SQL expressions that turn raw text cells into typed values: numbers, months, rates, names."""
+
+from __future__ import annotations
+
+from typing import Final
+
+_FULL_WIDTH: Final = ("０１２３４５６７８９．，－＋（）％／：　−", "0123456789.,-+()%/: -")
+_ZERO_WIDTH: Final = "[\u200b\u200c\u200d\u2060\ufeff]"
+_MONTH_NAMES: Final = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_NUMBER: Final = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def text(column: str) -> str:
+    """Trimmed text without zero-width characters; NULL when empty."""
+    return f"NULLIF(trim(regexp_replace({column}, '{_ZERO_WIDTH}', '', 'g')), '')"
+
+
+def half_width(column: str) -> str:
+    """Full-width digits and punctuation as ASCII."""
+    return f"translate({text(column)}, '{_FULL_WIDTH[0]}', '{_FULL_WIDTH[1]}')"
+
+
+def _number_text(column: str, decimal_comma: bool) -> str:
+    """The cell as plain number text: no currency marks, separators or brackets."""
+    bare = (
+        f"regexp_replace({half_width(column)}, "
+        r"'(?i)(rmb|cny|usd|eur|hkd|jpy|¥|￥|\$|€|£|元|\s|''|\x{a0})', '', 'g')"
+    )
+    negative_bracket = f"regexp_replace({bare}, '^\\((.*)\\)$', '-\\1')"
+    trailing_minus = f"regexp_replace({negative_bracket}, '^([^-]+)-$', '-\\1')"
+    if decimal_comma:
+        return f"replace(replace({trailing_minus}, '.', ''), ',', '.')"
+    return f"replace({trailing_minus}, ',', '')"
+
+
+def number(column: str, decimal_comma: bool) -> str:
+    """The cell as DOUBLE; NULL when empty or not a number. A lone dash means zero."""
+    plain = _number_text(column, decimal_comma)
+    return (
+        f"(CASE WHEN {plain} IN ('-', '–', '—') THEN 0.0 "
+        f"WHEN regexp_matches({plain}, '{_NUMBER}') THEN TRY_CAST({plain} AS DOUBLE) END)"
+    )
+
+
+def rate(column: str, plain_is_percent: bool) -> str:
+    """A discount rate as a fraction, from 0.15, 15%, 15 (when the column is in percent) or 8.5折."""
+    s = f"replace({half_width(column)}, ' ', '')"
+    zhe = f"TRY_CAST(regexp_extract({s}, '^(\\d+(\\.\\d+)?)折$', 1) AS DOUBLE)"
+    pct = f"TRY_CAST(regexp_extract({s}, '^(-?\\d+(\\.\\d+)?)%$', 1) AS DOUBLE)"
+    plain = f"(CASE WHEN regexp_matches({s}, '{_NUMBER}') THEN TRY_CAST({s} AS DOUBLE) END)"
+    scale = "/ 100.0" if plain_is_percent else ""
+    return (
+        f"(CASE WHEN {zhe} IS NOT NULL THEN 1 - CASE WHEN {zhe} < 10 THEN {zhe} / 10.0 "
+        f"ELSE {zhe} / 100.0 END WHEN {pct} IS NOT NULL THEN {pct} / 100.0 "
+        f"ELSE {plain} {scale} END)"
+    )
+
+
+def plain_number_max(column: str) -> str:
+    """Aggregate: the largest plain number in a rate column (above 1 means percent)."""
+    s = f"replace({half_width(column)}, ' ', '')"
+    return f"max(CASE WHEN regexp_matches({s}, '{_NUMBER}') THEN TRY_CAST({s} AS DOUBLE) END)"
+
+
+def _ymd(year: str, month: str, day: str = "1") -> str:
+    """A DATE from SQL integer expressions, NULL when impossible (Feb 30, month 13)."""
+    return (
+        f"(CASE WHEN ({year}) BETWEEN 1990 AND 2100 THEN "
+        f"TRY_CAST(printf('%04d-%02d-%02d', ({year})::INT, ({month})::INT, ({day})::INT) AS DATE) END)"
+    )
+
+
+def _g(s: str, pattern: str, group: int) -> str:
+    return f"TRY_CAST(regexp_extract({s}, '{pattern}', {group}) AS INT)"
+
+
+_DAY_FIRST: Final = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})([ T].*)?$"
+_MONTH_INDEX: Final = f"(strpos('{_MONTH_NAMES.replace('|', '')}', left(lower({{m}}), 3)) + 2) // 3"
+
+
+def _month_forms(column: str, date_order: str) -> list[tuple[str, str]]:
+    """(pattern test, date expression) for every accepted month form, in the order tried."""
+    s = f"replace({half_width(column)}, '  ', ' ')"
+    lower = f"lower({s})"
+    forms: list[tuple[str, str]] = []
+
+    def form(pattern: str, year: str, month: str, day: str = "1", subject: str = s) -> None:
+        forms.append((f"regexp_matches({subject}, '{pattern}')", _ymd(year, month, day)))
+
+    p = r"^(\d{4})[-/.](\d{1,2})$"
+    form(p, _g(s, p, 1), _g(s, p, 2))
+    p = r"^(\d{4})\s*年\s*(\d{1,2})\s*月(\s*(\d{1,2})\s*日)?.*$"
+    form(p, _g(s, p, 1), _g(s, p, 2), f"coalesce({_g(s, p, 4)}, 1)")
+    p = r"^(\d{4})(\d{2})$"
+    form(p, _g(s, p, 1), _g(s, p, 2))
+    p = r"^(\d{4})(\d{2})(\d{2})$"
+    form(p, _g(s, p, 1), _g(s, p, 2), _g(s, p, 3))
+    p = r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})([ T].*)?$"
+    form(p, _g(s, p, 1), _g(s, p, 2), _g(s, p, 3))
+    if date_order in ("dmy", "mdy"):
+        first, second = (_g(s, _DAY_FIRST, 1), _g(s, _DAY_FIRST, 2))
+        day, month = (first, second) if date_order == "dmy" else (second, first)
+        form(_DAY_FIRST, _g(s, _DAY_FIRST, 3), month, day)
+    p = r"^(\d{1,2})[-/.](\d{4})$"
+    form(p, _g(s, p, 2), _g(s, p, 1))
+    p = r"^(\d{5})(\.\d+)?$"
+    serial = f"TRY_CAST(regexp_extract({s}, '{p}', 1) AS INT)"
+    forms.append(
+        (
+            f"regexp_matches({s}, '{p}')",
+            f"(CASE WHEN {serial} BETWEEN 32874 AND 73051 "
+            f"THEN date_trunc('month', DATE '1899-12-30' + {serial})::DATE END)",
+        )
+    )
+    names = f"({_MONTH_NAMES})[a-z]*\\.?"
+    p = f"^{names}[-/ ,'']*(\\d{{2}}|\\d{{4}})$"
+    mon = _MONTH_INDEX.format(m=f"regexp_extract({lower}, '{p}', 1)")
+    year = _g(lower, p, 2)
+    form(p, f"CASE WHEN {year} < 100 THEN 2000 + {year} ELSE {year} END", mon, subject=lower)
+    p = f"^(\\d{{4}})[-/ ]*{names}$"
+    form(
+        p,
+        _g(lower, p, 1),
+        _MONTH_INDEX.format(m=f"regexp_extract({lower}, '{p}', 2)"),
+        subject=lower,
+    )
+    p = f"^(\\d{{1,2}})[-/ ]*{names}[-/ ,]*(\\d{{4}})$"
+    form(
+        p,
+        _g(lower, p, 3),
+        _MONTH_INDEX.format(m=f"regexp_extract({lower}, '{p}', 2)"),
+        _g(lower, p, 1),
+        subject=lower,
+    )
+    return forms
+
+
+def month(column: str, date_order: str) -> tuple[str, str]:
+    """(recognised, first-of-month DATE) expressions; a recognised form with NULL date is impossible."""
+    forms = _month_forms(column, date_order)
+    recognised = " OR ".join(test for test, _ in forms)
+    cases = " ".join(f"WHEN {test} THEN {expr}" for test, expr in forms)
+    return (
+        f"coalesce({recognised}, false)",
+        f"date_trunc('month', CASE {cases} END)::DATE",
+    )
+
+
+def day_first_parts(column: str) -> tuple[str, str]:
+    """Aggregates over slash dates like 03/04/2026: the largest first and second number."""
+    s = half_width(column)
+    return (
+        f"max({_g(s, _DAY_FIRST, 1)})",
+        f"max({_g(s, _DAY_FIRST, 2)})",
+    )
+
+
+SUBTOTAL_PATTERN: Final = (
+    r"^((合\s*计|小\s*计|总\s*计|共\s*计|总合计|汇\s*总).*|(?i:grand\s*total|sub-?\s*total|totals?)"
+    r"\s*[:：]?)$"
+)

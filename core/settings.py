@@ -1,0 +1,49 @@
+"""Keystone's settings: one strict model, overridable from KEYSTONE_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The repository root, where data/ lives."""
+
+
+class Settings(BaseSettings):
+    """Every user-tunable value, each with its default and meaning."""
+
+    model_config = SettingsConfigDict(env_prefix="KEYSTONE_", extra="forbid", frozen=True)
+
+    db_path: Path = Field(
+        default=PROJECT_ROOT / "data" / "keystone.duckdb",
+        description="The DuckDB database file that holds every upload.",
+    )
+    demo_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "demo",
+        description="Folder of the shipped demo exports, ingested when no database exists.",
+    )
+    max_upload_mb: float = Field(
+        default=200.0, gt=0, description="Largest file accepted for ingest, in MiB."
+    )
+    max_field_chars: int = Field(
+        default=1000, gt=0, description="Longest cell accepted; longer ones are an error."
+    )
+    max_errors: int = Field(
+        default=10_000, gt=0, description="Errors kept per file; the count beyond is reported."
+    )
+    language: Literal["en", "zh"] = Field(default="en", description="Default UI language.")
+    date_order: Literal["auto", "dmy", "mdy"] = Field(
+        default="auto",
+        description="Order of day and month in dates like 03/04/2026; 'auto' rejects ambiguous ones.",
+    )
+    lock_timeout_s: float = Field(
+        default=30.0, ge=0, description="How long a writer waits for the database lock."
+    )
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides applied on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]
