@@ -1,4 +1,4 @@
-"""`keystone`: the command line that cron jobs and checks rely on. Its JSON only ever gains keys."""
+"""`keystone`: the command line that cron jobs and checks rely on; its JSON is a contract."""
 
 from __future__ import annotations
 
@@ -8,14 +8,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from core.db import Database, DatabaseError
-from core.ingest.models import IngestIssue, IngestOptions
+from core.i18n import t
+from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
 from core.ingest.pipeline import prepare_upload
 from core.metrics import Period, portfolio_metrics
 from core.settings import get_settings
-from core.store import StoreError, existing_versions, list_uploads, restore_upload, store_uploads
+from core.store import (
+    StoreError,
+    UploadResult,
+    list_uploads,
+    plan_uploads,
+    restore_upload,
+    store_uploads,
+)
 
 EXIT_OK, EXIT_ERROR = 0, 2
+UPLOADS_KEYS = {"id", "file", "source", "status", "rows", "months", "uploaded_at"}
+"""The keys of each entry `keystone uploads` prints."""
 
 
 def _print(payload: dict[str, Any]) -> None:
@@ -25,11 +37,21 @@ def _print(payload: dict[str, Any]) -> None:
 def _fail(issues: list[IngestIssue]) -> int:
     for item in issues:
         sys.stderr.write(item.as_line() + "\n")
-    _print({"ok": False, "errors": [
-        {"file": i.file, "line": i.line, "column": i.column, "value": i.value,
-         "message": i.message, "rule": i.rule}
-        for i in issues
-    ]})
+    _print(
+        {
+            "ok": False,
+            "errors": [
+                {
+                    "file": i.file,
+                    "line": i.line,
+                    "column": i.column,
+                    "value": i.value,
+                    "message": i.message,
+                }
+                for i in issues
+            ],
+        }
+    )
     return EXIT_ERROR
 
 
@@ -51,9 +73,12 @@ def _database(args: argparse.Namespace) -> Database:
 def cmd_ingest(args: argparse.Namespace) -> int:
     settings = get_settings()
     options = IngestOptions(
-        source=args.source, sheet=args.sheet, mapping=_mapping(args.map),
+        source=args.source,
+        sheet=args.sheet,
+        mapping=_mapping(args.map),
         date_order=args.date_order or settings.date_order,
-        max_bytes=int(settings.max_upload_mb * 2**20), max_field_chars=settings.max_field_chars,
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        max_field_chars=settings.max_field_chars,
         max_errors=settings.max_errors,
     )
     batch = []
@@ -62,36 +87,47 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return _fail([IngestIssue(file=name, message=f"cannot read the file ({exc.strerror})",
-                                      rule="unreadable_file")])
+            detail = exc.strerror or type(exc).__name__
+            return _fail(
+                [
+                    IngestIssue(
+                        file=name,
+                        message=t("ingest.unreadable_file", "en", detail=detail),
+                        rule="unreadable_file",
+                        params={"detail": detail},
+                    )
+                ]
+            )
         batch.append(prepare_upload(path.name, data, options))
     errors = [issue for prepared in batch for issue in prepared.report.errors]
     if errors:
         return _fail(errors)
     db = _database(args)
     if args.dry_run:
-        uploads = []
-        for prepared in batch:
-            versions = []
-            if db.exists():
-                with db.connect() as con:
-                    versions = existing_versions(con, prepared)
-            report = prepared.report
-            uploads.append({
-                "id": None, "file": report.file, "sha256": report.sha256,
-                "source": options.source, "rows": report.rows, "months": report.months,
-                "accounts": report.accounts, "net_revenue": round(report.net_revenue, 2),
-                "status": "replaced" if versions else "stored",
-                "warnings": [w.message for w in report.warnings],
-                "replaces": [v.model_dump() for v in versions],
-            })
-        _print({"ok": True, "dry_run": True, "uploads": uploads})
-        return EXIT_OK
+        return _dry_run(db, batch, args.replace)
     try:
         results = store_uploads(db, batch, replace=args.replace)
     except StoreError as exc:
         return _fail(exc.issues)
     _print({"ok": True, "uploads": [r.model_dump() for r in results]})
+    return EXIT_OK
+
+
+def _dry_run(db: Database, batch: list[PreparedUpload], replace: bool) -> int:
+    """Say what `ingest` would do, refusals included, and write nothing."""
+    try:
+        if db.exists():
+            with db.connect() as con:
+                plans = plan_uploads(con, batch, replace)
+        else:
+            plans = plan_uploads(None, batch, replace)
+    except StoreError as exc:
+        return _fail(exc.issues)
+    uploads = [
+        UploadResult.from_prepared(plan.prepared, plan.same_upload, plan.status).model_dump()
+        for plan in plans
+    ]
+    _print({"ok": True, "dry_run": True, "uploads": uploads})
     return EXIT_OK
 
 
@@ -111,7 +147,7 @@ def cmd_uploads(args: argparse.Namespace) -> int:
     uploads = []
     if db.exists():
         with db.connect() as con:
-            uploads = [u.model_dump() for u in list_uploads(con)]
+            uploads = [u.model_dump(include=UPLOADS_KEYS) for u in list_uploads(con)]
     _print({"uploads": uploads})
     return EXIT_OK
 
@@ -139,19 +175,29 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="command", required=True)
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", help="database file (default: KEYSTONE_DB_PATH or data/keystone.duckdb)")
+        p.add_argument(
+            "--db", help="database file (default: KEYSTONE_DB_PATH or data/keystone.duckdb)"
+        )
         return p
 
     ingest = with_db(sub.add_parser("ingest", help="validate and store monthly export files"))
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--source", default="default", help="business unit or system")
     ingest.add_argument("--sheet", help="Excel sheet to read (default: the first)")
-    ingest.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
-                        help="map a column to a field, or to 'ignore'; repeatable")
+    ingest.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=field",
+        help="map a column to a field, or to 'ignore'; repeatable",
+    )
     ingest.add_argument("--replace", action="store_true", help="replace months already stored")
     ingest.add_argument("--dry-run", action="store_true", help="validate only; store nothing")
-    ingest.add_argument("--date-order", choices=["auto", "dmy", "mdy"],
-                        help="order of day and month in dates like 03/04/2026")
+    ingest.add_argument(
+        "--date-order",
+        choices=["auto", "dmy", "mdy"],
+        help="order of day and month in dates like 03/04/2026",
+    )
     ingest.set_defaults(run=cmd_ingest)
 
     metrics = with_db(sub.add_parser("metrics", help="headline figures for a period, as JSON"))
@@ -177,10 +223,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (DatabaseError, ValueError) as exc:
+    except (RuntimeError, ValueError, OSError, duckdb.Error) as exc:
         sys.stderr.write(f"keystone: {exc}\n")
-        _print({"ok": False, "errors": [{"file": None, "line": None, "column": None,
-                                         "value": None, "message": str(exc)}]})
+        _print(
+            {
+                "ok": False,
+                "errors": [
+                    {"file": None, "line": None, "column": None, "value": None, "message": str(exc)}
+                ],
+            }
+        )
         return EXIT_ERROR
 
 

@@ -6,7 +6,7 @@ import fcntl
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -43,7 +43,8 @@ class Database:
         if not self.path.exists():
             return False
         with self.connect() as con:
-            return bool(fetch_all(con, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'uploads'"))
+            found = fetch_all(con, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'uploads'")
+            return bool(found)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout_s
@@ -83,7 +84,9 @@ class Database:
             try:
                 yield con
             except BaseException:
-                con.execute("ROLLBACK")
+                # Closing discards the transaction anyway; never hide the original error.
+                with suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
 

@@ -293,9 +293,13 @@ _BRACKETS = re.compile(r"[(\[（【].*?[)\]）】]")
 
 
 def normalise_header(text: str) -> str:
-    """NFKC, drop bracketed units and separators, case-fold: 'Net Sales (¥)' -> 'netsales'."""
+    """NFKC, drop bracketed units and separators, case-fold: 'Net Sales (¥)' -> 'netsales'.
+
+    A bracketed '%' is kept, since it says the column holds rates: '折扣(%)' -> '折扣%'."""
     folded = unicodedata.normalize("NFKC", text).strip().casefold()
     without_units = _BRACKETS.sub("", folded) or folded
+    if without_units != folded and "%" in "".join(_BRACKETS.findall(folded)):
+        without_units += "%"
     return _DROP.sub("", without_units)
 
 
@@ -314,4 +318,8 @@ SEGMENT_VALUES: Final[dict[str, str]] = {
 
 def field_for_header(header: str) -> str | None:
     """The field a header names, or None when it is not a known synonym."""
-    return HEADER_SYNONYMS.get(normalise_header(header))
+    key = normalise_header(header)
+    found = HEADER_SYNONYMS.get(key)
+    if found is None and key.endswith("%"):
+        found = HEADER_SYNONYMS.get(key.rstrip("%"))
+    return found

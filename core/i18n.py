@@ -25,9 +25,18 @@ def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalogue(language: Language) -> dict[str, str]:
-    """Every key -> text of one language, from core/locales/<language>.toml."""
-    with (_LOCALE_DIR / f"{language}.toml").open("rb") as handle:
-        return _flatten(tomllib.load(handle))
+    """Every key -> text of one language, from locales/<language>.toml and *.<language>.toml."""
+    merged: dict[str, str] = {}
+    extra = sorted(_LOCALE_DIR.glob(f"*.{language}.toml"))
+    paths = [_LOCALE_DIR / f"{language}.toml", *extra]
+    for path in paths:
+        with path.open("rb") as handle:
+            flat = _flatten(tomllib.load(handle))
+        clash = merged.keys() & flat.keys()
+        if clash:
+            raise ValueError(f"{path.name} repeats keys: {sorted(clash)}")
+        merged.update(flat)
+    return merged
 
 
 def t(key: str, language: Language = "en", /, **params: object) -> str:

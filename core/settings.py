@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     language: Literal["en", "zh"] = Field(default="en", description="Default UI language.")
     date_order: Literal["auto", "dmy", "mdy"] = Field(
         default="auto",
-        description="Order of day and month in dates like 03/04/2026; 'auto' rejects ambiguous ones.",
+        description="Day/month order in dates like 03/04/2026; 'auto' rejects ambiguous ones.",
     )
     lock_timeout_s: float = Field(
         default=30.0, ge=0, description="How long a writer waits for the database lock."

@@ -13,13 +13,15 @@ import pandas as pd
 import pyarrow as pa
 
 from core.ingest.sniff import HEADER_SEARCH_ROWS, HeaderGuess, SniffError, find_header_in_rows
-from core.sql import fetch_all
+from core.sql import fetch_all, scalar
 
 BLANK = "\x02"
 """Stands in for a blank line so that every line keeps its place in the table."""
 NULL_MARK = "\x01"
 """DuckDB's null string: real empty cells stay '', cells missing from short rows become NULL."""
 _BLANK_LINES = re.compile(r"^[ \t]*$", re.MULTILINE)
+_HAS_TEXT = frozenset({"string", "mixed", "mixed-integer", "empty"})
+"""pandas' inferred kinds of a column that may hold text cells."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,8 @@ class RawTable:
     delimiter: str | None = None
     has_overflow: bool = False
     """True when column `x0` catches cells beyond the header (ragged rows)."""
-    rejected: list[tuple[int, str]] | None = None
-    """(line, message) for lines the CSV reader could not split at all."""
+    rejected: list[tuple[int, str, str]] | None = None
+    """(line, rule, reader's message) for lines the CSV reader could not split."""
 
 
 def column_names(count: int) -> list[str]:
@@ -41,7 +43,12 @@ def column_names(count: int) -> list[str]:
 
 
 def load_csv(
-    con: duckdb.DuckDBPyConnection, text: str, guess: HeaderGuess, workdir: Path, max_line: int
+    con: duckdb.DuckDBPyConnection,
+    text: str,
+    guess: HeaderGuess,
+    workdir: Path,
+    max_line: int,
+    max_rejects: int = 10_000,
 ) -> RawTable:
     """Read delimited text below the header line; lines keep their physical numbers."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -59,6 +66,8 @@ def load_csv(
         quote='"',
         escape='"',
         null_padding=True,
+        # Cells beyond x0 are dropped rather than the row rejected: x0 flags it as ragged.
+        strict_mode=False,
         auto_detect=False,
         nullstr=NULL_MARK,
         store_rejects=True,
@@ -94,20 +103,60 @@ def load_csv(
         )
     else:
         line_expr = f"{guess.line} + 1 + rowid"
+    # Rejects pile up over scans; only this scan's count. Their `line` is a record number.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE rejected_rows AS SELECT line AS record, "
+        "min(byte_position) AS byte_position, CASE "
+        "WHEN bool_or(error_type = 'TOO MANY COLUMNS') THEN 'ragged_row' "
+        "WHEN bool_or(error_type = 'LINE SIZE OVER MAXIMUM') THEN 'oversized_field' "
+        "ELSE 'unreadable_line' END AS rule, min(error_message) AS message FROM reject_errors "
+        "WHERE scan_id = (SELECT max(scan_id) FROM reject_scans) GROUP BY line"
+    )
+    if scalar(con, "SELECT count(*) FROM rejected_rows"):
+        # A row below a rejected record is one record further down than its rowid says.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE skips AS SELECT record - $header - "
+            "row_number() OVER (ORDER BY record) AS kept_before FROM rejected_rows",
+            {"header": guess.line},
+        )
+        line_expr += " + (SELECT count(*) FROM skips WHERE kept_before <= raw_read.rowid)"
+    # A blank line inside a quoted cell got the marker too; take it out again.
+    cells = [f"replace({c}, '{BLANK}', '') AS {c}" for c in names] if multiline else names
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE raw AS SELECT ({line_expr})::BIGINT AS line, "
-        f"{', '.join(names)} FROM raw_read WHERE NOT (c0 IS NOT DISTINCT FROM '{BLANK}' "
-        f"AND {' AND '.join(f'{c} IS NULL' for c in names[1:])})"
+        f"{', '.join(cells)} FROM raw_read WHERE NOT (raw_read.c0 IS NOT DISTINCT FROM '{BLANK}' "
+        f"AND {' AND '.join(f'raw_read.{c} IS NULL' for c in names[1:])})"
     )
-    rejected = fetch_all(con, "SELECT line, error_message FROM reject_errors ORDER BY line")
+    rejected = fetch_all(
+        con,
+        "SELECT record, byte_position, rule, message FROM rejected_rows ORDER BY record "
+        "LIMIT $limit",
+        {"limit": max_rejects},
+    )
     con.execute("DROP TABLE raw_read")
     return RawTable(
         headers=guess.headers,
         header_line=guess.line,
         delimiter=guess.delimiter,
         has_overflow=True,
-        rejected=[(int(line) + guess.line, message) for line, message in rejected],
+        rejected=_physical_lines(path, rejected) if rejected else [],
     )
+
+
+def _physical_lines(path: Path, rejected: list[tuple]) -> list[tuple[int, str, str]]:
+    """(line, rule, message) of rejected rows, the line counted from the byte offset.
+
+    The reader's own line number counts records, which is wrong after a quoted newline."""
+    data = path.read_bytes()
+    found, newlines, start = [], 0, 0
+    for record, position, rule, message in rejected:  # rejected rows only, few
+        if position is None:
+            found.append((int(record), rule, message))
+            continue
+        newlines += data.count(b"\n", start, int(position))
+        start = int(position)
+        found.append((newlines + 1, rule, message))
+    return found
 
 
 def _cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +164,12 @@ def _cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for position, column in enumerate(frame.columns):
         values = frame[column]
-        numeric = pd.to_numeric(values, errors="coerce")
+        # Text cells stay as typed ('00123'); only real number cells are reformatted.
+        if pd.api.types.infer_dtype(values, skipna=True) in _HAS_TEXT:
+            is_text = values.str.len().notna()
+        else:
+            is_text = pd.Series(False, index=values.index)
+        numeric = pd.to_numeric(values.mask(is_text), errors="coerce")
         integral = numeric.notna() & (numeric == numeric.round()) & (numeric.abs() < 1e15)
         text = values.astype("string")
         text = text.mask(integral, numeric.round().astype("Int64").astype("string"))
@@ -130,14 +184,15 @@ def load_xlsx(
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for damaged zips
-        raise SniffError(f"the Excel file cannot be opened ({exc})", "corrupt_file") from exc
+        raise SniffError("corrupt_file", kind="Excel", detail=_first_line(exc)) from exc
     sheets = [str(name) for name in book.sheet_names]
     if sheet is not None and sheet not in sheets:
-        raise SniffError(
-            f"there is no sheet '{sheet}'; the sheets are: {', '.join(sheets)}", "sheet_missing"
-        )
+        raise SniffError("sheet_missing", sheet=sheet, sheets=", ".join(sheets))
     chosen = sheet if sheet is not None else sheets[0]
-    frame = book.parse(chosen, header=None, dtype=object)
+    # Cells as typed: 'NA' or 'n/a' is text (and an error in an amount), never a blank.
+    frame = pd.read_excel(
+        book, sheet_name=chosen, header=None, dtype=object, keep_default_na=False, na_values=[]
+    )
     # openpyxl drops nothing above the first cell: row i of the frame is Excel row i + 1.
     text = _cells_as_text(frame)
     lead = [
@@ -146,11 +201,7 @@ def load_xlsx(
     ]
     index = find_header_in_rows(lead, mapping)
     if index is None:
-        raise SniffError(
-            f"no header row found in the first {HEADER_SEARCH_ROWS} rows of sheet '{chosen}': "
-            "expected columns such as month, customer name or code, and net revenue",
-            "no_header",
-        )
+        raise SniffError("no_header_in_sheet", rows=HEADER_SEARCH_ROWS, sheet=chosen)
     header_cells = lead[index]
     width = max((i + 1 for i, c in enumerate(header_cells) if c.strip()), default=0)
     body = text.iloc[index + 1 :, :width].copy()
@@ -188,11 +239,14 @@ def load_parquet(con: duckdb.DuckDBPyConnection, data: bytes, workdir: Path) -> 
             {"path": str(path)},
         )
     except duckdb.Error as exc:
-        raise SniffError(
-            f"the Parquet file cannot be read: truncated or corrupt ({str(exc).splitlines()[0]})",
-            "corrupt_file",
-        ) from exc
+        raise SniffError("corrupt_file", kind="Parquet", detail=_first_line(exc)) from exc
     return RawTable(headers=names, header_line=1)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's text, without our private temporary path."""
+    text = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return re.sub(r"\S*keystone-ingest-\S*", "…", text)
 
 
 def scratch_dir() -> tempfile.TemporaryDirectory[str]:

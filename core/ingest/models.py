@@ -8,6 +8,16 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.i18n import Language, catalogue, t
+
+Param = str | int | float | None
+"""A value filled into a message."""
+
+
+def plain_params(params: dict[str, object]) -> dict[str, Param]:
+    """Message parameters as JSON-friendly values: numbers stay numbers, the rest is text."""
+    return {k: v if v is None or isinstance(v, int | float) else str(v) for k, v in params.items()}
+
 
 class IngestOptions(BaseModel):
     """What the user may tell the reader about a file."""
@@ -46,9 +56,19 @@ class IngestIssue(BaseModel):
     message: str
     """What is wrong, in words a user can act on."""
     rule: str
-    """Machine-readable rule name, e.g. 'amount_not_numeric'."""
+    """Machine-readable rule name, e.g. 'not_numeric'; the catalogue key is ingest.<rule>."""
     count: int = 1
     """How many rows a warning covers."""
+    params: dict[str, Param] = Field(default_factory=dict)
+    """The values filled into the message, so that it can be rebuilt in another language."""
+
+    def localised(self, language: Language) -> str:
+        """The message in `language`, rebuilt from the catalogue by rule; as stored if unknown."""
+        for section in ("ingest", "store"):
+            key = f"{section}.{self.rule}"
+            if key in catalogue(language):
+                return t(key, language, **self.params)
+        return self.message
 
     def as_line(self) -> str:
         """'FILE:LINE: column: value: message', the CLI's stderr form."""

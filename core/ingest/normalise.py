@@ -43,14 +43,16 @@ def number(column: str, decimal_comma: bool) -> str:
 
 
 def rate(column: str, plain_is_percent: bool) -> str:
-    """A discount rate as a fraction, from 0.15, 15%, 15 (when the column is in percent) or 8.5折."""
+    """A discount rate as a fraction, from 0.15, 15%, 15 (a column in percent) or 8.5折.
+
+    n折 pays n tenths (10折 is full price); two digits, as in 85折, pay n percent."""
     s = f"replace({half_width(column)}, ' ', '')"
     zhe = f"TRY_CAST(regexp_extract({s}, '^(\\d+(\\.\\d+)?)折$', 1) AS DOUBLE)"
     pct = f"TRY_CAST(regexp_extract({s}, '^(-?\\d+(\\.\\d+)?)%$', 1) AS DOUBLE)"
     plain = f"(CASE WHEN regexp_matches({s}, '{_NUMBER}') THEN TRY_CAST({s} AS DOUBLE) END)"
     scale = "/ 100.0" if plain_is_percent else ""
     return (
-        f"(CASE WHEN {zhe} IS NOT NULL THEN 1 - CASE WHEN {zhe} < 10 THEN {zhe} / 10.0 "
+        f"(CASE WHEN {zhe} IS NOT NULL THEN 1 - CASE WHEN {zhe} <= 10 THEN {zhe} / 10.0 "
         f"ELSE {zhe} / 100.0 END WHEN {pct} IS NOT NULL THEN {pct} / 100.0 "
         f"ELSE {plain} {scale} END)"
     )
@@ -66,7 +68,8 @@ def _ymd(year: str, month: str, day: str = "1") -> str:
     """A DATE from SQL integer expressions, NULL when impossible (Feb 30, month 13)."""
     return (
         f"(CASE WHEN ({year}) BETWEEN 1990 AND 2100 THEN "
-        f"TRY_CAST(printf('%04d-%02d-%02d', ({year})::INT, ({month})::INT, ({day})::INT) AS DATE) END)"
+        f"TRY_CAST(printf('%04d-%02d-%02d', ({year})::INT, ({month})::INT, ({day})::INT) "
+        "AS DATE) END)"
     )
 
 
@@ -136,7 +139,7 @@ def _month_forms(column: str, date_order: str) -> list[tuple[str, str]]:
 
 
 def month(column: str, date_order: str) -> tuple[str, str]:
-    """(recognised, first-of-month DATE) expressions; a recognised form with NULL date is impossible."""
+    """(recognised, first-of-month DATE) expressions; recognised with a NULL date is impossible."""
     forms = _month_forms(column, date_order)
     recognised = " OR ".join(test for test, _ in forms)
     cases = " ".join(f"WHEN {test} THEN {expr}" for test, expr in forms)
@@ -144,6 +147,11 @@ def month(column: str, date_order: str) -> tuple[str, str]:
         f"coalesce({recognised}, false)",
         f"date_trunc('month', CASE {cases} END)::DATE",
     )
+
+
+def is_day_month(column: str) -> str:
+    """True for a date like 03/04/2026, whose day and month order the file must settle."""
+    return f"coalesce(regexp_matches({half_width(column)}, '{_DAY_FIRST}'), false)"
 
 
 def day_first_parts(column: str) -> tuple[str, str]:
@@ -156,6 +164,9 @@ def day_first_parts(column: str) -> tuple[str, str]:
 
 
 SUBTOTAL_PATTERN: Final = (
-    r"^((合\s*计|小\s*计|总\s*计|共\s*计|总合计|汇\s*总).*|(?i:grand\s*total|sub-?\s*total|totals?)"
-    r"\s*[:：]?)$"
+    r"^(.{0,30}(合\s*计|小\s*计|总\s*计|共\s*计|汇\s*总)|(?i:grand\s*total|sub-?\s*total|totals?))"
+    r"\s*([(（][^)）]*[)）])?\s*([:：].*)?$"
 )
+"""A cell that ends in 合计/小计/总计 (optionally bracketed or followed by ':'), or is 'Total'.
+
+'小计算器' (a product) is not a subtotal; '华东区小计' and '合计：' are."""

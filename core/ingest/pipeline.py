@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -12,10 +13,16 @@ from core.fields import MONEY_FIELDS, SEGMENT_VALUES, TEXT_FIELDS
 from core.i18n import t
 from core.ingest import load, normalise
 from core.ingest.mapping import ColumnMap, resolve
-from core.ingest.models import FileReport, IngestIssue, IngestOptions, PreparedUpload
+from core.ingest.models import (
+    FileReport,
+    IngestIssue,
+    IngestOptions,
+    PreparedUpload,
+    plain_params,
+)
 from core.ingest.rules import find_problems
 from core.ingest.sniff import SniffError, decode_text, detect_kind, find_text_header
-from core.sql import fetch_one
+from core.sql import arrow, fetch_one
 
 CLEAN_COLUMNS = (
     "line",
@@ -55,6 +62,7 @@ def issue(
         rule=rule,
         count=count,
         message=t(f"ingest.{rule}", "en", **params),
+        params=plain_params(params),
     )
 
 
@@ -82,7 +90,7 @@ def prepare_upload(
                 report,
                 "file_too_large",
                 size=f"{len(data) / 2**20:.1f}",
-                limit=f"{options.max_bytes / 2**20:.0f}",
+                limit=f"{options.max_bytes / 2**20:g}",
             )
         )
         report.error_count = 1
@@ -91,8 +99,6 @@ def prepare_upload(
     try:
         report.kind = detect_kind(file_name, data)  # type: ignore[assignment]
         with _connect() as con, load.scratch_dir() as scratch:
-            from pathlib import Path
-
             workdir = Path(scratch)
             if report.kind == "csv":
                 text, report.encoding = decode_text(data)
@@ -115,7 +121,9 @@ def prepare_upload(
             if not report.errors:
                 rows = _typed_rows(con, raw, columns, options, report)
     except SniffError as exc:
-        report.errors.append(IngestIssue(file=file_name, message=str(exc), rule=exc.rule))
+        report.errors.append(
+            IngestIssue(file=file_name, message=str(exc), rule=exc.rule, params=exc.params)
+        )
     report.error_count = max(report.error_count, len(report.errors))
     return PreparedUpload(
         report=report,
@@ -135,7 +143,7 @@ def _preview(con: duckdb.DuckDBPyConnection, raw: load.RawTable, limit: int = 20
         seen.add(name)
         names.append(name)
     columns = ", ".join(f"c{i}" for i in range(len(raw.headers)))
-    table = con.sql(f"SELECT line, {columns} FROM raw ORDER BY line LIMIT {limit}").to_arrow_table()
+    table = arrow(con, f"SELECT line, {columns} FROM raw ORDER BY line LIMIT {limit}")
     return table.rename_columns(["line", *names])
 
 
@@ -192,7 +200,8 @@ def _typed_rows(
     percent = "discount_rate" in col and bool(
         fetch_one(
             con,
-            f"SELECT coalesce({normalise.plain_number_max(col['discount_rate'])} > 1, false) FROM raw",
+            f"SELECT coalesce({normalise.plain_number_max(col['discount_rate'])} > 1, false) "
+            "FROM raw",
         )[0]
     )
 
@@ -213,7 +222,13 @@ def _typed_rows(
     for field_name, c in col.items():
         select.append(f"{normalise.text(c)} AS raw_{field_name}")
     recognised, month_date = normalise.month(col["month"], date_order)
-    select += [f"{recognised} AS month_ok", f"{month_date} AS month"]
+    select += [
+        f"{recognised} AS month_ok",
+        f"{month_date} AS month",
+        f"{normalise.is_day_month(col['month'])} AS month_day_month",
+    ]
+    if "account_name" in col:
+        select.append(f"{col['account_name']} AS src_account_name")
     for field_name in (*MONEY_FIELDS, "quantity"):
         if field_name in col:
             select.append(f"{normalise.number(col[field_name], decimal_comma)} AS {field_name}")
@@ -226,7 +241,8 @@ def _typed_rows(
                 f"AS {field_name}"
             )
     if "segment" in col:
-        key = f"regexp_replace(lower(nfkc({normalise.text(col['segment'])})), '[\\s_\\-./]+', '', 'g')"
+        label = f"lower(nfkc({normalise.text(col['segment'])}))"
+        key = f"regexp_replace({label}, '[\\s_\\-./]+', '', 'g')"
         cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SEGMENT_VALUES.items())
         select.append(f"CASE {key} {cases} END AS segment")
     if "currency" in col:
@@ -282,4 +298,4 @@ def _clean(con: duckdb.DuckDBPyConnection, col: dict[str, str], report: FileRepo
     )
     report.rows, report.months = int(rows), sorted(months or [])
     report.accounts, report.net_revenue = int(accounts), float(net_total)
-    return con.sql(f"SELECT {', '.join(CLEAN_COLUMNS)} FROM clean").to_arrow_table()
+    return arrow(con, f"SELECT {', '.join(CLEAN_COLUMNS)} FROM clean")

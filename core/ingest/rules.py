@@ -8,7 +8,7 @@ import duckdb
 
 from core.fields import MONEY_FIELDS
 from core.i18n import t
-from core.ingest.models import FileReport, IngestIssue, IngestOptions
+from core.ingest.models import FileReport, IngestIssue, IngestOptions, plain_params
 from core.sql import fetch_all, fetch_one
 
 if TYPE_CHECKING:
@@ -18,14 +18,20 @@ SAMPLE_LINES = 5
 """Lines quoted in a warning's evidence."""
 
 
-def _row_rules(fields: set[str], options: IngestOptions) -> list[tuple[str, str | None, str]]:
+def _row_rules(
+    fields: set[str], options: IngestOptions, ambiguous: bool
+) -> list[tuple[str, str | None, str]]:
     """(rule, field whose raw cell is the value, SQL condition) for every row-level error."""
+    unrecognised = "raw_month IS NOT NULL AND NOT month_ok"
     rules: list[tuple[str, str | None, str]] = [
         ("oversized_field", None, f"widest > {options.max_field_chars}"),
         ("month_missing", "month", "raw_month IS NULL"),
-        ("month_unrecognised", "month", "raw_month IS NOT NULL AND NOT month_ok"),
         ("month_impossible", "month", "month_ok AND month IS NULL"),
     ]
+    if ambiguous:  # 03/04/2026 is ambiguous, not unrecognised: one error per cell
+        rules.append(("month_ambiguous", "month", "month_day_month"))
+        unrecognised += " AND NOT month_day_month"
+    rules.append(("month_unrecognised", "month", unrecognised))
     ids = [f"raw_{f}" for f in ("account_id", "account_name") if f in fields]
     rules.append(("account_missing", None, " AND ".join(f"{c} IS NULL" for c in ids)))
     for name in (*MONEY_FIELDS, "quantity"):
@@ -83,30 +89,26 @@ def find_problems(
         "SELECT line, NULL AS field, NULL AS value, 'ragged_row' AS rule FROM typed "
         "WHERE is_ragged AND NOT is_subtotal"
     ]
-    for rule, field_name, condition in _row_rules(fields, options):
+    for rule, field_name, condition in _row_rules(fields, options, ambiguous):
         value = f"raw_{field_name}" if field_name else "NULL"
         field_sql = f"'{field_name}'" if field_name else "NULL"
         selects.append(
             f"SELECT line, {field_sql}, {value}, '{rule}' FROM typed "
             f"WHERE NOT is_subtotal AND NOT is_ragged AND ({condition})"
         )
-    if ambiguous:
-        selects.append(
-            "SELECT line, 'month', raw_month, 'month_ambiguous' FROM typed "
-            "WHERE NOT is_subtotal AND regexp_matches(raw_month, '^\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{4}')"
-        )
     majority = None
     if "currency" in fields:
         majority = fetch_all(
             con,
             "SELECT currency FROM typed WHERE currency IS NOT NULL AND NOT is_subtotal "
-            "GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1",
+            "AND NOT is_ragged GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1",
         )
         if majority:
             majority = majority[0][0]
             selects.append(
                 "SELECT line, 'currency', raw_currency, 'currency_mixed' FROM typed "
-                "WHERE NOT is_subtotal AND currency IS NOT NULL AND currency <> $majority"
+                "WHERE NOT is_subtotal AND NOT is_ragged AND currency IS NOT NULL "
+                "AND currency <> $majority"
             )
     union = " UNION ALL ".join(selects)
     params = {"majority": majority} if majority else {}
@@ -128,20 +130,23 @@ def find_problems(
                 value=value,
                 message=message[rule],
                 rule=rule,
+                params=plain_params(extra.get(rule, {})),
             )
         )
-    for line, text in raw.rejected or []:
+    for line, rule, text in raw.rejected or []:
+        params = {"ragged_row": {"width": width}, "oversized_field": {}}.get(rule, {"detail": text})
         total += 1
         report.errors.append(
             IngestIssue(
                 file=report.file,
                 line=line,
-                message=t("ingest.unreadable_line", "en", detail=text),
-                rule="unreadable_line",
+                message=t(f"ingest.{rule}", "en", **params),
+                rule=rule,
+                params=params,
             )
         )
     data_rows = fetch_one(con, "SELECT count(*) FROM typed WHERE NOT is_subtotal")[0]
-    if data_rows == 0:
+    if data_rows == 0 and not raw.rejected:
         total += 1
         report.errors.append(
             IngestIssue(
@@ -180,6 +185,7 @@ def _warnings(
                 rule=rule,
                 count=count,
                 message=t(f"ingest.{rule}", "en", count=count, **params),
+                params=plain_params({"count": count, **params}),
             )
         )
 
@@ -210,10 +216,11 @@ def _warnings(
     if duplicates:
         warn("duplicate_rows", int(duplicates))
     if "account_name" in fields:
+        # Spellings as written, zero-width characters and edge spaces included.
         merged = fetch_one(
             con,
-            "SELECT count(DISTINCT raw_account_name) - count(DISTINCT account_name) FROM typed "
-            "WHERE NOT is_subtotal",
+            "SELECT count(DISTINCT src_account_name) - count(DISTINCT account_name) FROM typed "
+            "WHERE NOT is_subtotal AND account_name IS NOT NULL",
         )[0]
         if merged:
             warn("names_merged", int(merged), column=headers["account_name"])

@@ -1,4 +1,4 @@
-"""Recognise what a file is: its kind by magic bytes, its text encoding, delimiter and header row."""
+"""Recognise what a file is: its kind by magic bytes, its encoding, delimiter and header row."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from core.fields import IGNORE, field_for_header, normalise_header
+from core.i18n import t
+from core.ingest.models import plain_params
 
 HEADER_SEARCH_ROWS = 60
 """How many leading rows may hold a title before the header."""
@@ -23,49 +25,51 @@ _EXTENSION_KIND = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
-_KIND_NAMES = {
-    "csv": "a text (CSV) file",
-    "xlsx": "an Excel .xlsx file",
-    "parquet": "a Parquet file",
-}
+_KIND_NAMES = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet"}
+"""Format names, the same in every language."""
+COMMON_HANZI_SHARE = 0.5
+"""Least share of GB2312 (common) characters among a GB18030 text's non-ASCII ones.
+
+Latin-1 or cp1252 bytes often decode as rare GBK characters ('Müller' -> 'M黮ler'); real
+Chinese text is overwhelmingly GB2312."""
 
 
 class SniffError(ValueError):
-    """The file cannot be read at all; the message says why."""
+    """The file cannot be read at all; `rule` and `params` rebuild the message in any language."""
 
-    def __init__(self, message: str, rule: str) -> None:
-        super().__init__(message)
+    def __init__(self, rule: str, **params: object) -> None:
+        super().__init__(t(f"ingest.{rule}", "en", **params))
         self.rule = rule
+        self.params = plain_params(params)
 
 
 def detect_kind(file_name: str, data: bytes) -> str:
     """The file's real kind from its magic bytes, checked against what its name claims."""
     if not data:
-        raise SniffError("the file is empty", "empty_file")
+        raise SniffError("empty_file")
     if data.startswith(b"PK\x03\x04"):
         actual = "xlsx"
     elif data.startswith(b"PAR1"):
         actual = "parquet"
         if len(data) < 12 or not data.endswith(b"PAR1"):
-            raise SniffError("the Parquet file is truncated (no closing PAR1 footer)", "truncated")
+            raise SniffError("truncated")
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SniffError(
-            "this is a legacy Excel .xls file; save it as .xlsx or CSV and upload again",
-            "unsupported_kind",
-        )
+        raise SniffError("unsupported_kind")
     else:
         actual = "csv"
     claimed = _EXTENSION_KIND.get(PurePath(file_name).suffix.lower())
     if claimed is not None and claimed != actual:
         raise SniffError(
-            f"the name says {_KIND_NAMES[claimed]}, but the content is {_KIND_NAMES[actual]}",
             "kind_mismatch",
+            suffix=PurePath(file_name).suffix,
+            claimed=_KIND_NAMES[claimed],
+            actual=_KIND_NAMES[actual],
         )
     return actual
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode strictly as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; never latin-1."""
+    """Decode strictly as UTF-8 (BOM or not), UTF-16 with BOM, or GB18030; never latin-1."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -78,12 +82,21 @@ def decode_text(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         if "\x00" in text:
-            raise SniffError("the file holds binary data, not text", "binary_file")
+            raise SniffError("binary_file")
+        if not text.strip():
+            raise SniffError("empty_file")
+        if encoding == "gb18030" and not _looks_chinese(text):
+            break
         return text, encoding
-    raise SniffError(
-        "the text is neither UTF-8, UTF-16 with BOM, nor GBK/GB18030; save it as UTF-8 CSV",
-        "encoding",
-    )
+    raise SniffError("encoding")
+
+
+def _looks_chinese(text: str) -> bool:
+    """True when most non-ASCII characters are common (GB2312) ones; C-speed, no loop."""
+    ascii_count = len(text.encode("ascii", errors="ignore"))
+    others = len(text) - ascii_count
+    common = (len(text.encode("gb2312", errors="ignore")) - ascii_count) // 2
+    return others == 0 or common >= COMMON_HANZI_SHARE * others
 
 
 @dataclass(frozen=True)
@@ -127,7 +140,7 @@ def find_text_header(text: str, mapping: dict[str, str]) -> HeaderGuess:
                 if len(rows) >= HEADER_SEARCH_ROWS:
                     break
         except csv.Error:
-            continue
+            pass  # e.g. a huge cell further down: the rows above it still count
         index = find_header_in_rows(rows, mapping)
         if index is None:
             continue
@@ -137,9 +150,5 @@ def find_text_header(text: str, mapping: dict[str, str]) -> HeaderGuess:
         if best is None or key > best[:2]:
             best = (score, -index, guess)
     if best is None:
-        raise SniffError(
-            "no header row found in the first 60 lines: expected columns such as "
-            "month, customer name or code, and net revenue (or map them with --map)",
-            "no_header",
-        )
+        raise SniffError("no_header", rows=HEADER_SEARCH_ROWS)
     return best[2]
