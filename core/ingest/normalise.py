@@ -12,7 +12,7 @@ _NUMBER: Final = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 def text(column: str) -> str:
     """Trimmed text without zero-width characters; NULL when empty."""
-    return f"NULLIF(trim(regexp_replace({column}, '{_ZERO_WIDTH}', '', 'g')), '')"
+    return f"NULLIF(trim(translate({column}, '{_ZERO_WIDTH[1:-1]}', '')), '')"
 
 
 def half_width(column: str) -> str:
@@ -34,11 +34,20 @@ def _number_text(column: str, decimal_comma: bool) -> str:
 
 
 def number(column: str, decimal_comma: bool) -> str:
-    """The cell as DOUBLE; NULL when empty or not a number. A lone dash means zero."""
+    """The cell as DOUBLE; NULL when empty or not a number. A lone dash means zero.
+
+    Plain numbers take a cast; only the rest go through the slower clean-up."""
     plain = _number_text(column, decimal_comma)
-    return (
+    slow = (
         f"(CASE WHEN {plain} IN ('-', '–', '—') THEN 0.0 "
         f"WHEN regexp_matches({plain}, '{_NUMBER}') THEN TRY_CAST({plain} AS DOUBLE) END)"
+    )
+    if decimal_comma:
+        return slow
+    fast = f"TRY_CAST({column} AS DOUBLE)"
+    return (
+        f"(CASE WHEN {column} IS NULL THEN NULL "
+        f"WHEN NOT contains({column}, '_') AND isfinite({fast}) THEN {fast} ELSE {slow} END)"
     )
 
 
@@ -170,3 +179,8 @@ SUBTOTAL_PATTERN: Final = (
 """A cell that ends in 合计/小计/总计 (optionally bracketed or followed by ':'), or is 'Total'.
 
 '小计算器' (a product) is not a subtotal; '华东区小计' and '合计：' are."""
+
+SUBTOTAL_HINT: Final = (
+    "(contains({c}, '计') OR contains({c}, '总') OR contains({c}, 'otal') OR contains({c}, 'OTAL'))"
+)
+"""A cheap test every subtotal cell passes, so the pattern runs on few cells."""

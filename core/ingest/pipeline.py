@@ -103,7 +103,14 @@ def prepare_upload(
             if report.kind == "csv":
                 text, report.encoding = decode_text(data)
                 guess = find_text_header(text, options.mapping)
-                raw = load.load_csv(con, text, guess, workdir, options.max_field_chars)
+                raw = load.load_csv(
+                    con,
+                    text,
+                    guess,
+                    workdir,
+                    options.max_field_chars,
+                    original=data if report.encoding == "utf-8" else None,
+                )
                 report.delimiter = guess.delimiter
             elif report.kind == "xlsx":
                 raw, report.sheet = load.load_xlsx(con, data, options.sheet, options.mapping)
@@ -166,8 +173,8 @@ def _typed_rows(
         and "discount_rate" not in col
         and _bool(
             con,
-            f"SELECT coalesce(bool_or(regexp_matches({col['discount_amount']}, '[%折]')), false) "
-            "FROM raw",
+            f"SELECT coalesce(bool_or(contains({col['discount_amount']}, '%') "
+            f"OR contains({col['discount_amount']}, '折')), false) FROM raw",
         )
     ):
         col["discount_rate"] = col.pop("discount_amount")
@@ -189,7 +196,9 @@ def _typed_rows(
     date_order, ambiguous = options.date_order, False
     if date_order == "auto":
         first, second = normalise.day_first_parts(col["month"])
-        high_first, high_second = fetch_one(con, f"SELECT {first}, {second} FROM raw")
+        high_first, high_second = fetch_one(
+            con, f"SELECT {first}, {second} FROM (SELECT DISTINCT {col['month']} FROM raw)"
+        )
         if high_first is not None:
             if high_first > 12 >= (high_second or 0):
                 date_order = "dmy"
@@ -201,53 +210,117 @@ def _typed_rows(
         fetch_one(
             con,
             f"SELECT coalesce({normalise.plain_number_max(col['discount_rate'])} > 1, false) "
-            "FROM raw",
+            f"FROM (SELECT DISTINCT {col['discount_rate']} FROM raw)",
         )[0]
     )
 
     width = len(raw.headers)
-    cells = [f"c{i}" for i in range(width)]
-    select = [
-        "line",
-        "("
-        + " OR ".join(
-            f"coalesce(regexp_matches({normalise.text(c)}, '{normalise.SUBTOTAL_PATTERN}'), false)"
-            for c in cells
-        )
-        + ") AS is_subtotal",
-        (f"({cells[-1]} IS NULL OR x0 IS NOT NULL)" if raw.has_overflow else "false")
-        + " AS is_ragged",
-        "greatest(" + ", ".join(f"coalesce(length({c}), 0)" for c in cells) + ") AS widest",
+    cells = [f"raw.c{i}" for i in range(width)]
+    looked_up = {"month", "discount_rate", "segment", "currency", *TEXT_FIELDS}
+    numeric = {*MONEY_FIELDS, "quantity"}
+    direct = [
+        f"raw.c{i}"
+        for i in range(width)
+        if i not in {int(col[f][1:]) for f in col if f in looked_up | numeric}
     ]
+
+    def is_subtotal(c: str) -> str:
+        """A total label in the cell; the cheap hint keeps the pattern off most cells."""
+        return (
+            f"(CASE WHEN {normalise.SUBTOTAL_HINT.format(c=c)} THEN coalesce(regexp_matches("
+            f"{normalise.text(c)}, '{normalise.SUBTOTAL_PATTERN}'), false) ELSE false END)"
+        )
+
+    # Labels in looked-up columns are tested once per distinct value (see lookup below).
+    subtotal = [is_subtotal(c) for c in direct] + [
+        f"coalesce(lk_{f}.is_total, false)" for f in col if f in looked_up
+    ]
+    select = [
+        "raw.line",
+        f"({' OR '.join(subtotal) or 'false'}) AS is_subtotal",
+        (f"({cells[-1]} IS NULL OR raw.x0 IS NOT NULL)" if raw.has_overflow else "false")
+        + " AS is_ragged",
+        # Bytes bound characters from above, so the exact count runs only on long rows.
+        f"CASE WHEN greatest({', '.join(f'coalesce(strlen({c}), 0)' for c in cells)}) "
+        f"> {options.max_field_chars} THEN greatest("
+        + ", ".join(f"coalesce(length({c}), 0)" for c in cells)
+        + ") ELSE 0 END AS widest",
+    ]
+    joins: list[str] = []
+
+    def lookup(name: str, exprs: dict[str, str]) -> None:
+        """Evaluate costly expressions once per distinct cell value, then join them back."""
+        column = col[name]
+        body = ", ".join(f"{expr} AS {alias}" for alias, expr in exprs.items())
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE lk_{name} AS SELECT src, {body}, "
+            f"{is_subtotal('src')} AS is_total "
+            f"FROM (SELECT DISTINCT {column} AS src FROM raw WHERE {column} IS NOT NULL)"
+        )
+        joins.append(f"LEFT JOIN lk_{name} ON raw.{column} = lk_{name}.src")
+        select.extend(f"lk_{name}.{alias}" for alias in exprs)
+
     for field_name, c in col.items():
-        select.append(f"{normalise.text(c)} AS raw_{field_name}")
-    recognised, month_date = normalise.month(col["month"], date_order)
-    select += [
-        f"{recognised} AS month_ok",
-        f"{month_date} AS month",
-        f"{normalise.is_day_month(col['month'])} AS month_day_month",
+        if field_name not in looked_up:
+            select.append(f"NULLIF(trim(raw.{c}), '') AS raw_{field_name}")
+    recognised, month_date = normalise.month("src", date_order)
+    lookup(
+        "month",
+        {
+            "raw_month": normalise.text("src"),
+            "month_ok": recognised,
+            "month": month_date,
+            "month_day_month": normalise.is_day_month("src"),
+        },
+    )
+    select[-3:] = [
+        "coalesce(lk_month.month_ok, false) AS month_ok",
+        "lk_month.month",
+        "coalesce(lk_month.month_day_month, false) AS month_day_month",
     ]
     if "account_name" in col:
-        select.append(f"{col['account_name']} AS src_account_name")
+        select.append(f"raw.{col['account_name']} AS src_account_name")
     for field_name in (*MONEY_FIELDS, "quantity"):
         if field_name in col:
-            select.append(f"{normalise.number(col[field_name], decimal_comma)} AS {field_name}")
+            select.append(
+                f"{normalise.number('raw.' + col[field_name], decimal_comma)} AS {field_name}"
+            )
     if "discount_rate" in col:
-        select.append(f"{normalise.rate(col['discount_rate'], percent)} AS discount_rate")
+        lookup(
+            "discount_rate",
+            {
+                "raw_discount_rate": normalise.text("src"),
+                "discount_rate": normalise.rate("src", percent),
+            },
+        )
     for field_name in TEXT_FIELDS:
         if field_name in col:
-            select.append(
-                f"regexp_replace(nfkc({normalise.text(col[field_name])}), '\\s+', ' ', 'g') "
-                f"AS {field_name}"
+            lookup(
+                field_name,
+                {
+                    f"raw_{field_name}": normalise.text("src"),
+                    field_name: f"regexp_replace(nfkc({normalise.text('src')}), '\\s+', ' ', 'g')",
+                },
             )
     if "segment" in col:
-        label = f"lower(nfkc({normalise.text(col['segment'])}))"
+        label = f"lower(nfkc({normalise.text('src')}))"
         key = f"regexp_replace({label}, '[\\s_\\-./]+', '', 'g')"
         cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in SEGMENT_VALUES.items())
-        select.append(f"CASE {key} {cases} END AS segment")
+        lookup(
+            "segment", {"raw_segment": normalise.text("src"), "segment": f"CASE {key} {cases} END"}
+        )
     if "currency" in col:
-        select.append(f"upper({normalise.half_width(col['currency'])}) AS currency")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT {', '.join(select)} FROM raw")
+        lookup(
+            "currency",
+            {
+                "raw_currency": normalise.text("src"),
+                "currency": f"upper({normalise.half_width('src')})",
+            },
+        )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE typed AS SELECT {', '.join(select)} "
+        f"FROM raw {' '.join(joins)}"
+    )
 
     headers = {f: raw.headers[int(c[1:])] for f, c in col.items()}
     find_problems(con, raw, headers, options, report, ambiguous)
@@ -289,7 +362,7 @@ def _clean(con: duckdb.DuckDBPyConnection, col: dict[str, str], report: FileRepo
         parts.append(f"({expr}) AS {name}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE clean AS SELECT {', '.join(parts)} FROM typed "
-        "WHERE NOT is_subtotal ORDER BY line"
+        "WHERE NOT is_subtotal"
     )
     rows, months, accounts, net_total = fetch_one(
         con,
