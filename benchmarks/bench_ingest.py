@@ -105,7 +105,8 @@ def main() -> None:
     paths = make_inputs(args.rows)
     csv_mib = paths["csv"].stat().st_size / 2**20
     parquet_mib = paths["parquet"].stat().st_size / 2**20
-    print(f"Ingest of a {args.rows:,}-row export: {csv_mib:.0f} MiB CSV, {parquet_mib:.0f} MiB Parquet")
+    print(f"Ingest of a {args.rows:,}-row export: {csv_mib:.0f} MiB CSV, "
+          f"{parquet_mib:.0f} MiB Parquet")
     print(f"{'case':<18}{'seconds':>9}{'× DuckDB':>10}{'peak MiB':>10}")
     for kind, cases in CASES.items():
         baseline = None
