@@ -33,6 +33,7 @@ def build_demo_database(db: Database, force: bool = False) -> list[UploadResult]
         prepare_upload(path.name, path.read_bytes(), IngestOptions(source="demo"))
         for path in demo_files(settings.demo_dir)
     ]
+    batch.sort(key=lambda prepared: prepared.report.months)  # upload ids follow the calendar
     errors = [e for prepared in batch for e in prepared.report.errors]
     if errors:
         raise StoreError(errors)

@@ -156,7 +156,7 @@ def existing_versions(
     return [MonthVersion(**dict(zip(MonthVersion.model_fields, row, strict=True))) for row in found]
 
 
-def _identical(con: duckdb.DuckDBPyConnection, prepared: PreparedUpload) -> int | None:
+def identical_upload(con: duckdb.DuckDBPyConnection, prepared: PreparedUpload) -> int | None:
     """The id of an active upload of the very same bytes and source, if any."""
     rows = fetch_all(
         con,
@@ -287,7 +287,7 @@ def plan_uploads(
     refusals = _months_twice(batch)
     plans: list[PlannedUpload] = []
     for prepared in batch:
-        same = _identical(con, prepared) if con is not None else None
+        same = identical_upload(con, prepared) if con is not None else None
         if same is not None:
             plans.append(PlannedUpload(prepared, "unchanged", same, []))
             continue

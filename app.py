@@ -1,0 +1,56 @@
+"""Keystone's router: page setup, the shared sidebar widgets, then the selected page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.i18n import LANGUAGES
+from ui.navigation import build_pages
+from ui.state import (
+    LANGUAGE_KEY,
+    PERIOD_FROM_KEY,
+    PERIOD_TO_KEY,
+    database,
+    initial_language,
+    settings,
+    stored_months,
+    sync_period,
+    tr,
+)
+
+# Each language is named in itself, so anyone can find their own.
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+st.set_page_config(page_title="Keystone", page_icon=":material/key:", layout="wide")
+
+if LANGUAGE_KEY not in st.session_state:
+    st.session_state[LANGUAGE_KEY] = initial_language()
+with st.sidebar:
+    st.segmented_control(
+        tr("app.language"),
+        LANGUAGES,
+        format_func=LANGUAGE_NAMES.get,
+        required=True,
+        key=LANGUAGE_KEY,
+    )
+st.query_params[LANGUAGE_KEY] = st.session_state[LANGUAGE_KEY]
+
+if not settings().db_path.exists():
+    with st.spinner(tr("app.building_demo")):
+        database()
+
+months = stored_months()
+with st.sidebar:
+    st.subheader(tr("app.period"))
+    if months:
+        sync_period(months)
+        left, right = st.columns(2)
+        left.selectbox(tr("app.period_from"), months, key=PERIOD_FROM_KEY)
+        right.selectbox(tr("app.period_to"), months, key=PERIOD_TO_KEY)
+        if st.session_state[PERIOD_FROM_KEY] > st.session_state[PERIOD_TO_KEY]:
+            st.caption(tr("app.period_swapped"))
+    else:
+        st.caption(tr("app.no_months"))
+
+page = st.navigation(build_pages())
+page.run()

@@ -1,0 +1,1 @@
+"""Streamlit glue between the pages and core: caches, language, period and page helpers."""
