@@ -134,8 +134,11 @@ def load_csv(
         line_expr += " + (SELECT count(*) FROM skips WHERE kept_before <= raw_read.rowid)"
     # A blank line inside a quoted cell got the marker too; take it out again.
     cells = [f"replace({c}, '{BLANK}', '') AS {c}" for c in names] if multiline else names
+    # The common case needs no copy: a view numbers the lines as it reads.
+    simple = not multiline and "skips" not in line_expr
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE raw AS SELECT ({line_expr})::BIGINT AS line, "
+        f"CREATE OR REPLACE TEMP {'VIEW' if simple else 'TABLE'} raw AS "
+        f"SELECT ({line_expr})::BIGINT AS line, "
         f"{', '.join(cells)} FROM raw_read WHERE NOT (raw_read.c0 IS NOT DISTINCT FROM '{BLANK}' "
         f"AND {' AND '.join(f'raw_read.{c} IS NULL' for c in names[1:])})"
     )
@@ -145,7 +148,8 @@ def load_csv(
         "LIMIT $limit",
         {"limit": max_rejects},
     )
-    con.execute("DROP TABLE raw_read")
+    if not simple:
+        con.execute("DROP TABLE raw_read")
     return RawTable(
         headers=guess.headers,
         header_line=guess.line,

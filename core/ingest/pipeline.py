@@ -362,7 +362,7 @@ def _clean(con: duckdb.DuckDBPyConnection, col: dict[str, str], report: FileRepo
         parts.append(f"({expr}) AS {name}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE clean AS SELECT {', '.join(parts)} FROM typed "
-        "WHERE NOT is_subtotal"
+        "WHERE NOT is_subtotal ORDER BY line"
     )
     rows, months, accounts, net_total = fetch_one(
         con,
