@@ -53,6 +53,7 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## bench: ingest speed against raw DuckDB and pandas on the same 1M-row export
+## bench: ingest and concentration figures against raw DuckDB SQL and pandas, on the same data
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_ingest.py
+	$(PY) benchmarks/bench_concentration.py

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from core.concentration import concentration_metrics
 from core.db import Database, DatabaseError
 from core.i18n import t
 from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
@@ -137,8 +138,9 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     if not db.exists():
         raise DatabaseError(f"{db.path} holds no data yet; run `keystone ingest` or `make demo`")
     with db.connect() as con:
-        metrics = portfolio_metrics(con, period)
-    _print(metrics.model_dump())
+        metrics = portfolio_metrics(con, period).model_dump()
+        metrics.update(concentration_metrics(con, period))
+    _print(metrics)
     return EXIT_OK
 
 

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.concentration_alerts import ConcentrationThresholds
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The repository root, where data/ lives."""
 
@@ -15,7 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Every user-tunable value, each with its default and meaning."""
 
-    model_config = SettingsConfigDict(env_prefix="KEYSTONE_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="KEYSTONE_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
 
     db_path: Path = Field(
         default=PROJECT_ROOT / "data" / "keystone.duckdb",
@@ -38,6 +42,10 @@ class Settings(BaseSettings):
     date_order: Literal["auto", "dmy", "mdy"] = Field(
         default="auto",
         description="Day/month order in dates like 03/04/2026; 'auto' rejects ambiguous ones.",
+    )
+    concentration: ConcentrationThresholds = Field(
+        default_factory=ConcentrationThresholds,
+        description="Dependency-alert thresholds, e.g. KEYSTONE_CONCENTRATION__HHI=1500.",
     )
     lock_timeout_s: float = Field(
         default=30.0, ge=0, description="How long a writer waits for the database lock."
