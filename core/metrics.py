@@ -128,3 +128,15 @@ def sources_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                       AS net_revenue
            FROM upload_months AS m WHERE m.active GROUP BY m.source ORDER BY m.source""",
     )
+
+
+def period_currency(con: duckdb.DuckDBPyConnection, period: Period) -> str | None:
+    """The currency code most of the period's revenue is in; None when no row carries one."""
+    rows = fetch_all(
+        con,
+        f"""SELECT upper(trim(currency)) AS code FROM active_rows
+            WHERE {PERIOD_FILTER} AND nullif(trim(currency), '') IS NOT NULL
+            GROUP BY code ORDER BY sum(abs(net_revenue)) DESC, code LIMIT 1""",
+        period.params(),
+    )
+    return rows[0][0] if rows else None

@@ -113,8 +113,12 @@ def find_problems(
     union = " UNION ALL ".join(selects)
     params = {"majority": majority} if majority else {}
     total = fetch_one(con, f"SELECT count(*) FROM ({union})", params)[0]
-    found = fetch_all(
-        con, f"SELECT * FROM ({union}) ORDER BY line, rule LIMIT {options.max_errors}", params
+    found = (
+        fetch_all(
+            con, f"SELECT * FROM ({union}) ORDER BY line, rule LIMIT {options.max_errors}", params
+        )
+        if total
+        else []
     )
     width = len(raw.headers)
     extra = {"ragged_row": {"width": width}, "currency_mixed": {"majority": majority}}
