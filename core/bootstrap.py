@@ -42,6 +42,7 @@ def build_demo_database(db: Database, force: bool = False) -> list[UploadResult]
     results = store_uploads(staging, batch)
     os.replace(staging.path, db.path)
     Path(str(db.path) + ".wal").unlink(missing_ok=True)
+    staging.lock_path.unlink(missing_ok=True)
     return results
 
 
