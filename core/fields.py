@@ -140,6 +140,11 @@ _SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
         "价税合计",
         "净额",
         "销售收入",
+        "含税销售额",
+        "含税收入",
+        "amount incl. tax",
+        "amount including tax",
+        "amount incl vat",
     ),
     "list_revenue": (
         "list revenue",
@@ -323,3 +328,23 @@ def field_for_header(header: str) -> str | None:
     if found is None and key.endswith("%"):
         found = HEADER_SYNONYMS.get(key.rstrip("%"))
     return found
+
+
+_TAX_INCLUSIVE: Final = frozenset(
+    normalise_header(name)
+    for name in (
+        "含税金额",
+        "价税合计",
+        "含税销售额",
+        "含税收入",
+        "amount incl. tax",
+        "amount including tax",
+        "gross amount incl vat",
+        "amount incl vat",
+    )
+)
+
+
+def includes_tax(header: str) -> bool:
+    """True for an amount that includes VAT (含税金额, 价税合计): revenue only as a last resort."""
+    return normalise_header(header) in _TAX_INCLUSIVE

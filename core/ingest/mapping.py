@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.fields import FIELDS, IGNORE, field_for_header, normalise_header
+from core.fields import FIELDS, IGNORE, field_for_header, includes_tax, normalise_header
 
 
 @dataclass
@@ -52,6 +52,13 @@ def resolve(headers: list[str], overrides: dict[str, str]) -> ColumnMap:
                 continue
         if target in result.positions:
             first = headers[result.positions[target]]
+            chosen_by_user = key in wanted or normalise_header(first) in wanted
+            if not chosen_by_user and includes_tax(first) != includes_tax(header):
+                # 金额 beside 价税合计: the amount without VAT is the revenue.
+                if includes_tax(first):
+                    result.positions[target] = position
+                result.unmapped.append(header if includes_tax(header) else first)
+                continue
             result.problems.append(("field_twice", header, {"field": target, "other": first}))
             continue
         result.positions[target] = position

@@ -7,7 +7,7 @@ from typing import Final
 _FULL_WIDTH: Final = ("０１２３４５６７８９．，－＋（）％／：　−", "0123456789.,-+()%/: -")
 _ZERO_WIDTH: Final = "[\u200b\u200c\u200d\u2060\ufeff]"
 _MONTH_NAMES: Final = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
-_NUMBER: Final = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+NUMBER: Final = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 def text(column: str) -> str:
@@ -40,7 +40,7 @@ def number(column: str, decimal_comma: bool) -> str:
     plain = _number_text(column, decimal_comma)
     slow = (
         f"(CASE WHEN {plain} IN ('-', '–', '—') THEN 0.0 "
-        f"WHEN regexp_matches({plain}, '{_NUMBER}') THEN TRY_CAST({plain} AS DOUBLE) END)"
+        f"WHEN regexp_matches({plain}, '{NUMBER}') THEN TRY_CAST({plain} AS DOUBLE) END)"
     )
     if decimal_comma:
         return slow
@@ -58,19 +58,13 @@ def rate(column: str, plain_is_percent: bool) -> str:
     s = f"replace({half_width(column)}, ' ', '')"
     zhe = f"TRY_CAST(regexp_extract({s}, '^(\\d+(\\.\\d+)?)折$', 1) AS DOUBLE)"
     pct = f"TRY_CAST(regexp_extract({s}, '^(-?\\d+(\\.\\d+)?)%$', 1) AS DOUBLE)"
-    plain = f"(CASE WHEN regexp_matches({s}, '{_NUMBER}') THEN TRY_CAST({s} AS DOUBLE) END)"
+    plain = f"(CASE WHEN regexp_matches({s}, '{NUMBER}') THEN TRY_CAST({s} AS DOUBLE) END)"
     scale = "/ 100.0" if plain_is_percent else ""
     return (
         f"(CASE WHEN {zhe} IS NOT NULL THEN 1 - CASE WHEN {zhe} <= 10 THEN {zhe} / 10.0 "
         f"ELSE {zhe} / 100.0 END WHEN {pct} IS NOT NULL THEN {pct} / 100.0 "
         f"ELSE {plain} {scale} END)"
     )
-
-
-def plain_number_max(column: str) -> str:
-    """Aggregate: the largest plain number in a rate column (above 1 means percent)."""
-    s = f"replace({half_width(column)}, ' ', '')"
-    return f"max(CASE WHEN regexp_matches({s}, '{_NUMBER}') THEN TRY_CAST({s} AS DOUBLE) END)"
 
 
 def _ymd(year: str, month: str, day: str = "1") -> str:
@@ -173,14 +167,43 @@ def day_first_parts(column: str) -> tuple[str, str]:
 
 
 SUBTOTAL_PATTERN: Final = (
-    r"^(.{0,30}(合\s*计|小\s*计|总\s*计|共\s*计|汇\s*总)|(?i:grand\s*total|sub-?\s*total|totals?))"
+    r"^(.{0,30}(合\s*计|小\s*计|总\s*计|共\s*计|汇\s*总|累\s*计)"
+    r"|(?i:(.{0,60}\s)?(grand\s*|sub-?\s*)?totals?))"
     r"\s*([(（][^)）]*[)）])?\s*([:：].*)?$"
 )
-"""A cell that ends in 合计/小计/总计 (optionally bracketed or followed by ':'), or is 'Total'.
+"""A cell that ends in 合计/小计/总计/累计 (optionally bracketed or followed by ':'), or in
+'Total' as Excel's Data > Subtotal writes it ('Alpha Corp Total', 'Grand Total').
 
-'小计算器' (a product) is not a subtotal; '华东区小计' and '合计：' are."""
+'小计算器' (a product) and 'Total Energies' (a customer) are not subtotals."""
 
 SUBTOTAL_HINT: Final = (
     "(contains({c}, '计') OR contains({c}, '总') OR contains({c}, 'otal') OR contains({c}, 'OTAL'))"
 )
 """A cheap test every subtotal cell passes, so the pattern runs on few cells."""
+
+
+_CURRENCY_ALIASES: Final = {
+    "CNY": ("CNY", "RMB", "人民币", "¥", "￥", "元", "CN¥"),
+    "USD": ("USD", "US$", "$"),
+    "EUR": ("EUR", "€"),
+    "GBP": ("GBP", "£"),
+    "HKD": ("HKD", "HK$"),
+    "JPY": ("JPY", "円", "JP¥"),
+}
+_MARK: Final = "(CN¥|JP¥|US\\$|HK\\$|RMB|CNY|USD|EUR|GBP|HKD|JPY|人民币|¥|￥|\\$|€|£|元|円)"
+
+
+def currency_code(expr: str) -> str:
+    """An ISO code for a currency name or mark: RMB, 人民币 and ¥ are all CNY."""
+    cases = " ".join(
+        f"WHEN '{alias}' THEN '{code}'"
+        for code, aliases in _CURRENCY_ALIASES.items()
+        for alias in aliases
+    )
+    return f"(CASE upper({expr}) {cases} ELSE upper({expr}) END)"
+
+
+def currency_mark(column: str) -> str:
+    """The currency an amount cell names ('$1,200', 'RMB 300'), or NULL."""
+    mark = f"NULLIF(regexp_extract(upper({column}), '{_MARK}', 1), '')"
+    return currency_code(mark)

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from core.fields import MONEY_FIELDS, SEGMENT_VALUES, TEXT_FIELDS
 from core.i18n import t
-from core.ingest import load, normalise
+from core.ingest import conventions, load, normalise
 from core.ingest.mapping import ColumnMap, resolve
 from core.ingest.models import (
     FileReport,
@@ -179,40 +179,21 @@ def _typed_rows(
     ):
         col["discount_rate"] = col.pop("discount_amount")
     money_cols = [col[f] for f in MONEY_FIELDS if f in col]
-    decimal_comma = (
-        raw.delimiter == ";"
-        and bool(money_cols)
-        and _bool(
-            con,
-            "SELECT coalesce(bool_or("
-            + " OR ".join(
-                f"regexp_matches({c}, '\\d,\\d') AND NOT regexp_matches({c}, '\\d,\\d{{3}}\\.\\d')"
-                for c in money_cols
-            )
-            + "), false) FROM raw",
-        )
-    )
-    report.decimal_comma = decimal_comma
-    date_order, ambiguous = options.date_order, False
-    if date_order == "auto":
-        first, second = normalise.day_first_parts(col["month"])
-        high_first, high_second = fetch_one(
-            con, f"SELECT {first}, {second} FROM (SELECT DISTINCT {col['month']} FROM raw)"
-        )
-        if high_first is not None:
-            if high_first > 12 >= (high_second or 0):
-                date_order = "dmy"
-            elif (high_second or 0) > 12 >= high_first:
-                date_order = "mdy"
-            else:
-                ambiguous = True
-    percent = "discount_rate" in col and bool(
-        fetch_one(
-            con,
-            f"SELECT coalesce({normalise.plain_number_max(col['discount_rate'])} > 1, false) "
-            f"FROM (SELECT DISTINCT {col['discount_rate']} FROM raw)",
-        )[0]
-    )
+    comma = conventions.decimal_comma(con, money_cols, raw.delimiter)
+    report.decimal_comma = bool(comma)
+    date_order, ambiguous = conventions.date_order(con, col["month"], options.date_order)
+    percent = "discount_rate" in col and conventions.rate_notation(con, col["discount_rate"])
+    for unsettled, rule, field_name in (
+        (comma is None, "number_format_mixed", None),
+        (percent is None, "rate_notation_mixed", "discount_rate"),
+    ):
+        if unsettled:
+            column = raw.headers[int(col[field_name][1:])] if field_name else None
+            report.errors.append(issue(report, rule, line=raw.header_line, column=column))
+    if report.errors:
+        report.error_count = len(report.errors)
+        return None
+    decimal_comma = bool(comma)
 
     width = len(raw.headers)
     cells = [f"raw.c{i}" for i in range(width)]
@@ -235,9 +216,16 @@ def _typed_rows(
     subtotal = [is_subtotal(c) for c in direct] + [
         f"coalesce(lk_{f}.is_total, false)" for f in col if f in looked_up
     ]
+    # A total row leaves the account id empty; a customer called 'Total (China)' has one.
+    id_free = (
+        f"(NULLIF(trim(raw.{col['account_id']}), '') IS NULL "
+        "OR coalesce(lk_account_id.is_total, false))"
+        if "account_id" in col
+        else "true"
+    )
     select = [
         "raw.line",
-        f"({' OR '.join(subtotal) or 'false'}) AS is_subtotal",
+        f"(({' OR '.join(subtotal) or 'false'}) AND {id_free}) AS is_subtotal",
         (f"({cells[-1]} IS NULL OR raw.x0 IS NOT NULL)" if raw.has_overflow else "false")
         + " AS is_ragged",
         # Bytes bound characters from above, so the exact count runs only on long rows.
@@ -285,6 +273,17 @@ def _typed_rows(
             select.append(
                 f"{normalise.number('raw.' + col[field_name], decimal_comma)} AS {field_name}"
             )
+    # Currency marks inside amounts ('$1,200'): only cells that are not plain numbers have one.
+    marks = [
+        f"CASE WHEN TRY_CAST(raw.{c} AS DOUBLE) IS NULL "
+        f"THEN {normalise.currency_mark('raw.' + c)} END"
+        for c in money_cols
+    ]
+    select.append(
+        f"coalesce({', '.join(marks)}) AS amount_currency"
+        if marks
+        else "NULL::VARCHAR AS amount_currency"
+    )
     if "discount_rate" in col:
         lookup(
             "discount_rate",
@@ -314,7 +313,7 @@ def _typed_rows(
             "currency",
             {
                 "raw_currency": normalise.text("src"),
-                "currency": f"upper({normalise.half_width('src')})",
+                "currency": normalise.currency_code(normalise.half_width("src")),
             },
         )
     con.execute(
@@ -353,6 +352,8 @@ def _clean(con: duckdb.DuckDBPyConnection, col: dict[str, str], report: FileRepo
     for name in CLEAN_COLUMNS:
         if name in derived:
             expr = derived[name]
+        elif name == "currency":
+            expr = "coalesce(currency, amount_currency)" if has(name) else "amount_currency"
         elif name == "account_key":
             expr = "coalesce(account_id, account_name)" if has("account_id") else "account_name"
         elif name in ("line", "month") or has(name) or (name == "segment" and has(name)):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from core.fields import MONEY_FIELDS
+from core.fields import MONEY_FIELDS, includes_tax
 from core.i18n import t
 from core.ingest.models import FileReport, IngestIssue, IngestOptions, plain_params
 from core.sql import fetch_all, fetch_one
@@ -96,20 +96,27 @@ def find_problems(
             f"SELECT line, {field_sql}, {value}, '{rule}' FROM typed "
             f"WHERE NOT is_subtotal AND NOT is_ragged AND ({condition})"
         )
-    majority = None
-    if "currency" in fields:
-        majority = fetch_all(
-            con,
-            "SELECT currency FROM typed WHERE currency IS NOT NULL AND NOT is_subtotal "
-            "AND NOT is_ragged GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1",
+    # One currency per file, whether named in a column or marked in the amounts ('$1,200').
+    currency = "coalesce(currency, amount_currency)" if "currency" in fields else "amount_currency"
+    shown = "coalesce(raw_currency, amount_currency)" if "currency" in fields else "amount_currency"
+    majority = fetch_all(
+        con,
+        f"SELECT {currency} AS c FROM typed WHERE {currency} IS NOT NULL AND NOT is_subtotal "
+        "AND NOT is_ragged GROUP BY c ORDER BY count(*) DESC, c LIMIT 1",
+    )
+    majority = majority[0][0] if majority else None
+    if majority:
+        conflict = (
+            " OR (currency IS NOT NULL AND amount_currency IS NOT NULL "
+            "AND currency <> amount_currency)"
+            if "currency" in fields
+            else ""
         )
-        if majority:
-            majority = majority[0][0]
-            selects.append(
-                "SELECT line, 'currency', raw_currency, 'currency_mixed' FROM typed "
-                "WHERE NOT is_subtotal AND NOT is_ragged AND currency IS NOT NULL "
-                "AND currency <> $majority"
-            )
+        column = "'currency'" if "currency" in fields else "NULL"
+        selects.append(
+            f"SELECT line, {column}, {shown}, 'currency_mixed' FROM typed "
+            f"WHERE NOT is_subtotal AND NOT is_ragged AND ({currency} <> $majority{conflict})"
+        )
     union = " UNION ALL ".join(selects)
     params = {"majority": majority} if majority else {}
     total = fetch_one(con, f"SELECT count(*) FROM ({union})", params)[0]
@@ -236,5 +243,7 @@ def _warnings(
         )
         if count:
             warn("inconsistent_amounts", count, lines[0], lines=", ".join(map(str, lines)))
+    if "net_revenue" in headers and includes_tax(headers["net_revenue"]):
+        warn("net_includes_tax", 1, column=headers["net_revenue"], header=headers["net_revenue"])
     if report.unmapped:
         warn("unmapped_columns", len(report.unmapped), columns=", ".join(report.unmapped))

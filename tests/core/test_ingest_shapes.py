@@ -75,10 +75,15 @@ class TestDelimitersAndNumbers:
 
     def test_currency_marks(self):
         text = HEADER + (
-            '2026-03,A,"¥1,000"\n2026-03,B,"￥2,000.50"\n2026-03,C,$300\n'
+            '2026-03,A,"¥1,000"\n2026-03,B,"￥2,000.50"\n2026-03,C,CNY 300\n'
             "2026-03,D,RMB 400\n2026-03,E,50元\n"
         )
         assert [r["net_revenue"] for r in rows("a.csv", text)] == [1000, 2000.5, 300, 400, 50]
+
+    def test_dollar_marks(self):
+        text = HEADER + '2026-03,A,"$1,200.50"\n2026-03,B,$ 300\n'
+        found = rows("usd.csv", text)
+        assert [(r["net_revenue"], r["currency"]) for r in found] == [(1200.5, "USD"), (300, "USD")]
 
     def test_full_width_digits(self):
         text = HEADER + "2026-03,A,１２３４．５\n2026-03,B,￥１，０００\n"
