@@ -27,6 +27,12 @@ class PageSpec:
 PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec("app_pages/home.py", "nav.home", ":material/dashboard:", ""),
     PageSpec("app_pages/data.py", "nav.data", ":material/upload_file:", "data"),
+    PageSpec(
+        "app_pages/concentration.py",
+        "concentration_page.nav",
+        ":material/donut_small:",
+        "concentration",
+    ),
 )
 """The landing page first; it is the default."""
 

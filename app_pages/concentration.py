@@ -1,0 +1,142 @@
+"""Concentration: how dependent the portfolio is on a few accounts, and whether it is worsening."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.concentration_charts import lorenz_figure, pareto_figure, trend_figure, whale_figure
+from ui.concentration_cache import currency, report
+from ui.concentration_view import (
+    render_alerts,
+    render_group_members,
+    render_stress,
+    render_table,
+    render_tiles,
+    txt,
+    whale_note,
+)
+from ui.format import month_span
+from ui.state import has_data, language, period, tr
+
+CHART_CONFIG = {"displaylogo": False}
+
+st.title(txt("title"))
+chosen = period()
+if not has_data():
+    st.info(txt("empty"))
+    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
+    st.stop()
+
+lang = language()
+controls = st.columns([1, 2])
+by = controls[0].segmented_control(
+    txt("by"), ["account", "group"], format_func=lambda level: txt(f"by_{level}"),
+    default="account", required=True, key="conc_by", help=txt("by_help"),
+)
+figures = report(chosen, by)
+if figures.period is None or not figures.summary.n:
+    st.info(txt("empty_period"))
+    st.stop()
+
+money_code = currency(chosen)
+unit, noun = txt(f"unit_{by}"), txt(f"noun_{by}")
+span = month_span([figures.period.start.strftime("%Y-%m"), figures.period.end.strftime("%Y-%m")])
+comparisons = {
+    "prior": (figures.prior, figures.prior_period),
+    "last_year": (figures.last_year, figures.last_year_period),
+}
+available = [name for name, (summary, _) in comparisons.items() if summary is not None]
+
+
+def _compare_label(name: str) -> str:
+    """'Prior period (2024-04 – 2025-03)'."""
+    window = comparisons[name][1]
+    return txt(f"compare_{name}", span=month_span(
+        [window.start.strftime("%Y-%m"), window.end.strftime("%Y-%m")]))
+
+
+compare = None
+if available:
+    compare = controls[1].segmented_control(
+        txt("compare"), available, format_func=_compare_label, default=available[0],
+        required=True, key="conc_compare",
+    )
+else:
+    controls[1].caption(txt("compare_none"))
+st.caption(txt("caption", span=span, n=figures.summary.n, unit=unit,
+               currency=money_code or txt("no_currency")))
+
+render_tiles(
+    figures.summary,
+    comparisons[compare][0] if compare else None,
+    txt(f"vs_{compare}") if compare else "",
+    lang,
+    money_code,
+)
+
+names = {
+    **dict(zip(figures.accounts["key"].astype(str), figures.accounts["name"], strict=True)),
+    **dict(zip(figures.groups["key"].astype(str), figures.groups["name"], strict=True)),
+}
+render_alerts(figures.alerts, names, lang, money_code)
+
+units = figures.groups if by == "group" else figures.accounts
+k = figures.summary.pareto_k
+pareto_labels = {
+    "rank": txt("rank"), "revenue": txt("revenue") + (f" ({money_code})" if money_code else ""),
+    "cum_share": txt("cum_share"), "share": txt("share"), "line": txt("line_80"),
+}
+left, right = st.columns(2)
+left.plotly_chart(
+    pareto_figure(units, k, txt("pareto_title", unit=noun),
+                  txt("pareto_marker", k=k, unit=unit), pareto_labels),
+    config=CHART_CONFIG, key="conc_pareto",
+)
+if k:
+    left.caption(txt("pareto_note", k=k, unit=unit, n=figures.summary.n,
+                     share=figures.summary.pareto_share or 0.0))
+with right:
+    whale = figures.whale
+    if whale is None or whale.peak is None:
+        st.info(txt("whale_none") if whale is None else txt("whale_no_profit"))
+    else:
+        st.plotly_chart(
+            whale_figure(
+                figures.whale_curve, txt("whale_title"), txt("whale_peak", peak=whale.peak),
+                {"x": txt("whale_x", unit=noun), "y": txt("whale_y"), "curve": txt("whale_curve"),
+                 "full": txt("whale_full"), "peak": txt("whale_peak_name"),
+                 "profit": txt("col.gross_profit")},
+            ),
+            config=CHART_CONFIG, key="conc_whale",
+        )
+        st.caption(whale_note(whale, unit, lang, money_code))
+
+left, right = st.columns(2)
+left.plotly_chart(
+    lorenz_figure(figures.lorenz, txt("lorenz_title", gini=figures.summary.gini or 0.0),
+                  {"x": txt("lorenz_x", unit=noun), "y": txt("lorenz_y"),
+                   "curve": txt("lorenz_curve"), "equality": txt("lorenz_equality")}),
+    config=CHART_CONFIG, key="conc_lorenz",
+)
+right.plotly_chart(
+    trend_figure(figures.trend, txt("trend_title"),
+                 {"x": txt("trend_x"), "hhi": txt("hhi"), "shares": txt("trend_shares"),
+                  "top5_share": txt("top5"), "top20pct_share": txt("top20")}),
+    config=CHART_CONFIG, key="conc_trend",
+)
+
+st.divider()
+render_stress(figures, lang, money_code)
+
+st.divider()
+st.subheader(txt("tables_title"))
+flagged = {group.group for group in figures.summary.groups_over_10pct}
+tab_groups, tab_accounts = st.tabs([txt("tab_groups"), txt("tab_accounts")])
+with tab_groups:
+    st.caption(txt("groups_note"))
+    render_table(figures.groups, money_code, "concentration-groups.csv", "conc_csv_groups",
+                 flagged=flagged)
+    st.markdown(f"**{txt('members_title')}**")
+    render_group_members(figures, money_code)
+with tab_accounts:
+    render_table(figures.accounts, money_code, "concentration-accounts.csv", "conc_csv_accounts")

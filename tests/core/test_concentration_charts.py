@@ -1,0 +1,104 @@
+"""The concentration charts, checked on their data: traces, values, the k marker and axes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from core.concentration_charts import lorenz_figure, pareto_figure, trend_figure, whale_figure
+
+
+@pytest.fixture
+def units() -> pd.DataFrame:
+    """account_revenue's shape: 3 positive accounts (60/30/10) and one at zero or below."""
+    return pd.DataFrame(
+        {
+            "rank": pd.array([1, 2, 3, None], dtype="Int64"),
+            "key": ["A", "B", "C", "D"],
+            "name": ["Acme <b>Ltd</b>", "Beta", "Gamma", "Delta"],
+            "net_revenue": [600.0, 300.0, 100.0, -50.0],
+            "share": [0.6, 0.3, 0.1, None],
+            "cum_share": [0.6, 0.9, 1.0, None],
+            "positive": [True, True, True, False],
+        }
+    )
+
+
+class TestPareto:
+    def test_bars_line_80_and_k_marker(self, units: pd.DataFrame) -> None:
+        figure = pareto_figure(units, 2, "Pareto", "2 accounts = 80%")
+        bars, line, eighty, marker = figure.data
+        assert [trace.type for trace in figure.data] == ["bar", "scatter", "scatter", "scatter"]
+        assert list(bars.x) == [1, 2, 3] and list(bars.y) == [600.0, 300.0, 100.0]
+        assert list(line.y) == [0.6, 0.9, 1.0] and line.yaxis == "y2"
+        assert list(eighty.y) == [0.8, 0.8]
+        assert list(marker.x) == [2] and list(marker.y) == [0.9]
+        assert marker.text == ("2 accounts = 80%",) and marker.yaxis == "y2"
+
+    def test_numeric_rank_axis_and_percent_share_axis(self, units: pd.DataFrame) -> None:
+        figure = pareto_figure(units, 2, "Pareto", "k")
+        assert figure.layout.xaxis.type == "linear"
+        assert figure.layout.yaxis2.tickformat == ".0%"
+        assert figure.layout.yaxis2.overlaying == "y"
+
+    def test_hover_shows_name_as_text_revenue_and_share(self, units: pd.DataFrame) -> None:
+        bars = pareto_figure(units, 2, "Pareto", "k").data[0]
+        assert bars.customdata[0][0] == "Acme &lt;b&gt;Ltd&lt;/b&gt;"
+        assert list(bars.customdata[0][1:3]) == [600.0, 0.6]
+        assert "customdata[1]:,.0f" in bars.hovertemplate
+        assert "customdata[2]:.1%" in bars.hovertemplate
+
+    def test_thousands_of_accounts_have_no_gap_and_no_category_axis(self) -> None:
+        n = 3000
+        many = pd.DataFrame({
+            "rank": range(1, n + 1), "name": [f"A{i}" for i in range(n)],
+            "net_revenue": [float(n - i) for i in range(n)],
+            "share": [1 / n] * n, "cum_share": [(i + 1) / n for i in range(n)],
+            "positive": [True] * n,
+        })
+        figure = pareto_figure(many, 2400, "Pareto", "k")
+        assert figure.layout.bargap == 0 and figure.layout.xaxis.type == "linear"
+        assert list(figure.data[3].x) == [2400]
+
+    def test_without_k_there_is_no_marker(self, units: pd.DataFrame) -> None:
+        assert len(pareto_figure(units, None, "Pareto", "k").data) == 3
+
+
+class TestLorenz:
+    def test_equality_line_curve_and_title(self) -> None:
+        lorenz = pd.DataFrame({"account_share": [0, 1 / 3, 2 / 3, 1.0],
+                               "revenue_share": [0, 0.1, 0.4, 1.0]})
+        figure = lorenz_figure(lorenz, "Lorenz curve · Gini 0.333")
+        equality, curve = figure.data
+        assert list(equality.x) == [0, 1] and list(equality.y) == [0, 1]
+        assert list(curve.y) == [0, 0.1, 0.4, 1.0]
+        assert figure.layout.title.text == "Lorenz curve · Gini 0.333"
+
+
+class TestWhale:
+    def test_curve_full_line_and_peak(self) -> None:
+        curve = pd.DataFrame({
+            "rank_share": [0, 0.25, 0.5, 0.75, 1.0],
+            "cum_profit_share": [0, 0.75, 1.0417, 1.0167, 1.0],
+            "name": [None, "A", "B", "C", "D"],
+            "gross_profit": [None, 900.0, 350.0, -30.0, -20.0],
+        })
+        full, line, peak = whale_figure(curve, "Whale", "Peak 104.2%").data
+        assert list(full.y) == [1, 1]
+        assert list(line.x) == [0, 0.25, 0.5, 0.75, 1.0]
+        assert list(peak.x) == [0.5] and list(peak.y) == [1.0417]
+        assert peak.text == ("Peak 104.2%",)
+        assert whale_figure(curve, "Whale", "p").layout.yaxis.range[1] > 1.0417
+
+
+class TestTrend:
+    def test_hhi_left_shares_right_on_a_date_axis(self) -> None:
+        trend = pd.DataFrame({
+            "period_start": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+            "hhi": [1200.0, 1350.0], "top5_share": [0.5, 0.55], "top20pct_share": [0.8, 0.82],
+        })
+        hhi, top5, top20 = trend_figure(trend, "Trend").data
+        assert list(hhi.y) == [1200.0, 1350.0] and hhi.yaxis in (None, "y")
+        assert list(top5.y) == [0.5, 0.55] and top5.yaxis == "y2"
+        assert list(top20.y) == [0.8, 0.82] and top20.yaxis == "y2"
+        assert trend_figure(trend, "Trend").layout.xaxis.type == "date"
