@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.db import DatabaseError
-from core.store import StoreError, restore_upload, store_uploads
+from core.history import restore_upload
+from core.store import StoreError, store_uploads
 from ui.format import month_span
 from ui.state import database, known_sources, settings, stored_as, tr, uploads
 from ui.upload_view import render_file, render_history, render_outcome, render_store_refusal

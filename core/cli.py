@@ -6,54 +6,51 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 
 from core.concentration import concentration_metrics
 from core.db import Database, DatabaseError
+from core.history import list_uploads, restore_upload
 from core.i18n import t
 from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
 from core.ingest.pipeline import prepare_upload
 from core.metrics import Period, portfolio_metrics
 from core.settings import get_settings
-from core.store import (
-    StoreError,
-    UploadResult,
-    list_uploads,
-    plan_uploads,
-    restore_upload,
-    store_uploads,
-)
+from core.store import StoreError, plan_uploads, store_uploads
 
 EXIT_OK, EXIT_ERROR = 0, 2
 UPLOADS_KEYS = {"id", "file", "source", "status", "rows", "months", "uploaded_at"}
 """The keys of each entry `keystone uploads` prints."""
+ERROR_KEYS = ("file", "line", "column", "value", "message")
+"""The keys of each error a failing command prints, in this order."""
 
 
 def _print(payload: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
+def _print_errors(errors: list[dict[str, Any]]) -> None:
+    """The failure JSON: each error with exactly the keys file, line, column, value, message."""
+    _print({"ok": False, "errors": [{key: e.get(key) for key in ERROR_KEYS} for e in errors]})
+
+
 def _fail(issues: list[IngestIssue]) -> int:
     for item in issues:
         sys.stderr.write(item.as_line() + "\n")
-    _print(
-        {
-            "ok": False,
-            "errors": [
-                {
-                    "file": i.file,
-                    "line": i.line,
-                    "column": i.column,
-                    "value": i.value,
-                    "message": i.message,
-                }
-                for i in issues
-            ],
-        }
-    )
+    _print_errors([i.model_dump() for i in issues])
     return EXIT_ERROR
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors print the failure JSON too, for scripts."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        _print_errors([{"message": f"{self.prog}: {message}"}])
+        raise SystemExit(EXIT_ERROR)
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -124,10 +121,7 @@ def _dry_run(db: Database, batch: list[PreparedUpload], replace: bool) -> int:
             plans = plan_uploads(None, batch, replace)
     except StoreError as exc:
         return _fail(exc.issues)
-    uploads = [
-        UploadResult.from_prepared(plan.prepared, plan.same_upload, plan.status).model_dump()
-        for plan in plans
-    ]
+    uploads = [plan.result(plan.same_upload).model_dump() for plan in plans]
     _print({"ok": True, "dry_run": True, "uploads": uploads})
     return EXIT_OK
 
@@ -173,7 +167,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    root = argparse.ArgumentParser(prog="keystone", description=__doc__)
+    root = _Parser(prog="keystone", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -215,26 +209,26 @@ def parser() -> argparse.ArgumentParser:
     restore.set_defaults(run=cmd_restore)
 
     demo = with_db(sub.add_parser("demo", help="build the database from the shipped demo files"))
-    demo.add_argument("--force", action="store_true", help="rebuild even if data exist")
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild even if the file exists; it is moved aside to <name>.bak-<time> first",
+    )
     demo.set_defaults(run=cmd_demo)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `keystone` console script."""
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error whose JSON error() has printed
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     try:
         return args.run(args)
     except (RuntimeError, ValueError, OSError, duckdb.Error) as exc:
         sys.stderr.write(f"keystone: {exc}\n")
-        _print(
-            {
-                "ok": False,
-                "errors": [
-                    {"file": None, "line": None, "column": None, "value": None, "message": str(exc)}
-                ],
-            }
-        )
+        _print_errors([{"message": str(exc)}])
         return EXIT_ERROR
 
 

@@ -52,16 +52,18 @@ class Database:
         while True:
             try:
                 return duckdb.connect(str(self.path))
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+            except duckdb.Error as exc:
+                locked = isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+                if not locked:
+                    raise DatabaseError(
+                        f"{self.path} cannot be opened as a Keystone database ({exc}); "
+                        f"restore it from a backup, or move it aside and run `keystone demo` "
+                        f"for a fresh demo database"
+                    ) from exc
+                if time.monotonic() > deadline:
                     raise DatabaseBusy(
                         f"{self.path} is busy (another process is writing); retry shortly"
                     ) from exc
-            except duckdb.Error as exc:
-                raise DatabaseError(
-                    f"{self.path} cannot be opened as a Keystone database ({exc}); "
-                    f"move it aside and run `keystone rebuild` or `make demo`"
-                ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
@@ -79,7 +81,7 @@ class Database:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """The single writer: all statements commit together or not at all."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with _WRITE_LOCK, self._file_lock(), self.connect() as con:
+        with self.write_lock(), self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -89,6 +91,13 @@ class Database:
                     con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the one writer's place, in this process and across processes, for the block."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with _WRITE_LOCK, self._file_lock():
+            yield
 
     @contextmanager
     def _file_lock(self) -> Iterator[None]:

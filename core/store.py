@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from core.db import Database
 from core.i18n import catalogue, t
-from core.ingest.models import IngestIssue, PreparedUpload, plain_params
+from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload, plain_params
 from core.ingest.pipeline import CLEAN_COLUMNS
 from core.sql import fetch_all, fetch_one, scalar
 
@@ -36,14 +36,14 @@ class UploadResult(BaseModel):
     accounts: int
     net_revenue: float
     status: str
-    """'stored', 'unchanged' (identical file already stored) or 'replaced'."""
+    """'stored', 'unchanged' (same bytes and reading options already stored) or 'replaced'."""
     warnings: list[str]
 
     @classmethod
     def from_prepared(
         cls, prepared: PreparedUpload, upload_id: int | None, status: str
     ) -> UploadResult:
-        """The result line of one file."""
+        """The result line of one file, with the figures read from it."""
         report = prepared.report
         return cls(
             id=upload_id,
@@ -57,6 +57,20 @@ class UploadResult(BaseModel):
             status=status,
             warnings=[w.message for w in report.warnings],
         )
+
+
+@dataclass(frozen=True)
+class StoredFigures:
+    """The figures of an upload as the uploads table recorded them."""
+
+    rows: int
+    """Data rows stored."""
+    months: list[str]
+    """The months it holds, 'YYYY-MM'."""
+    accounts: int
+    """Accounts with positive net revenue in the file."""
+    net_revenue: float
+    """Net revenue of its rows."""
 
 
 class MonthVersion(BaseModel):
@@ -81,7 +95,7 @@ class StoreError(Exception):
         self.issues = issues
 
 
-def _issue(
+def store_issue(
     rule: str,
     file: str = "",
     column: str | None = None,
@@ -107,11 +121,29 @@ class PlannedUpload:
     prepared: PreparedUpload
     """The file."""
     status: Literal["stored", "unchanged", "replaced"]
-    """'unchanged' when the very same bytes are already stored for the source."""
+    """'unchanged' when the same bytes, read with the same options, are stored for the source."""
     same_upload: int | None
     """The id of the identical stored upload, for 'unchanged'."""
     replaces: list[MonthVersion]
     """The stored source-months this file swaps out, for 'replaced'."""
+    same_figures: StoredFigures | None = None
+    """What the identical stored upload holds, for 'unchanged'; the result reports these."""
+    warnings: tuple[str, ...] = ()
+    """Warnings about the stored data, e.g. the same bytes already counted under another source."""
+
+    def result(self, upload_id: int | None) -> UploadResult:
+        """The result line: the stored figures when unchanged, else the file's own."""
+        result = UploadResult.from_prepared(self.prepared, upload_id, self.status)
+        update: dict[str, object] = {"warnings": [*result.warnings, *self.warnings]}
+        if self.same_figures is not None:
+            figures = self.same_figures
+            update |= {
+                "rows": figures.rows,
+                "months": figures.months,
+                "accounts": figures.accounts,
+                "net_revenue": round(figures.net_revenue, 2),
+            }
+        return result.model_copy(update=update)
 
 
 @contextmanager
@@ -156,16 +188,54 @@ def existing_versions(
     return [MonthVersion(**dict(zip(MonthVersion.model_fields, row, strict=True))) for row in found]
 
 
-def identical_upload(con: duckdb.DuckDBPyConnection, prepared: PreparedUpload) -> int | None:
-    """The id of an active upload of the very same bytes and source, if any."""
-    rows = fetch_all(
+READING_OPTIONS = ("mapping", "sheet", "date_order")
+"""The IngestOptions that change what the same bytes read as."""
+
+
+def _reading(options: dict[str, object]) -> dict[str, object]:
+    """The options that change the reading, with their defaults filled in."""
+    defaults = IngestOptions().model_dump()
+    return {name: options.get(name, defaults[name]) for name in READING_OPTIONS}
+
+
+def _identical(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedUpload
+) -> tuple[int, StoredFigures] | None:
+    """The newest active upload of the same bytes and source, read with the same options."""
+    candidates = fetch_all(
         con,
-        """SELECT u.id FROM uploads AS u JOIN upload_months AS m ON m.upload_id = u.id
+        """SELECT u.id, u.options, u.rows, u.months, u.accounts, u.net_revenue
+           FROM uploads AS u JOIN upload_months AS m ON m.upload_id = u.id
            WHERE u.sha256 = $sha AND u.source = $source
-           GROUP BY u.id HAVING bool_and(m.active) ORDER BY u.id DESC LIMIT 1""",
+           GROUP BY ALL HAVING bool_and(m.active) ORDER BY u.id DESC""",
         {"sha": prepared.report.sha256, "source": prepared.options.source},
     )
-    return rows[0][0] if rows else None
+    wanted = _reading(prepared.options.model_dump())
+    for upload_id, options, rows, months, accounts, net in candidates:
+        if _reading(json.loads(options)) == wanted:
+            return upload_id, StoredFigures(rows, list(months), accounts, net)
+    return None
+
+
+def identical_upload(con: duckdb.DuckDBPyConnection, prepared: PreparedUpload) -> int | None:
+    """The id of an active upload of the same bytes and source, read with the same options."""
+    found = _identical(con, prepared)
+    return found[0] if found else None
+
+
+def _same_bytes_elsewhere(con: duckdb.DuckDBPyConnection, prepared: PreparedUpload) -> list[str]:
+    """Warnings for active uploads of the same bytes under another source: they count twice."""
+    found = fetch_all(
+        con,
+        """SELECT u.source, u.id FROM uploads AS u JOIN upload_months AS m ON m.upload_id = u.id
+           WHERE u.sha256 = $sha AND u.source <> $source
+           GROUP BY ALL HAVING bool_or(m.active) ORDER BY u.id""",
+        {"sha": prepared.report.sha256, "source": prepared.options.source},
+    )
+    return [
+        t("store.same_file_other_source", "en", source=source, upload=upload_id)
+        for source, upload_id in found
+    ]
 
 
 def _check_written(
@@ -180,10 +250,10 @@ def _check_written(
     expected_net = prepared.report.net_revenue
     if written != prepared.report.rows or abs(net - expected_net) > 0.01 + 1e-9 * abs(expected_net):
         raise RuntimeError(f"post-write check failed for upload {upload_id}: {written} rows stored")
-    _check_one_version(con)
+    check_one_version(con)
 
 
-def _check_one_version(con: duckdb.DuckDBPyConnection) -> None:
+def check_one_version(con: duckdb.DuckDBPyConnection) -> None:
     """Post-write check: no source-month has two active versions."""
     doubled = scalar(
         con,
@@ -194,7 +264,7 @@ def _check_one_version(con: duckdb.DuckDBPyConnection) -> None:
         raise RuntimeError("post-write check failed: a month has two active versions")
 
 
-def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
+def bump_version(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """INSERT OR REPLACE INTO meta
            SELECT 'data_version', (coalesce(max(value::BIGINT), 0) + 1)::VARCHAR
@@ -262,7 +332,7 @@ def _months_twice(batch: list[PreparedUpload]) -> list[IngestIssue]:
         for month in prepared.report.months:
             holders.setdefault((prepared.options.source, month), []).append(prepared.report.file)
     return [
-        _issue(
+        store_issue(
             "month_in_two_files",
             file=files[-1],
             value=month,
@@ -287,9 +357,9 @@ def plan_uploads(
     refusals = _months_twice(batch)
     plans: list[PlannedUpload] = []
     for prepared in batch:
-        same = identical_upload(con, prepared) if con is not None else None
+        same = _identical(con, prepared) if con is not None else None
         if same is not None:
-            plans.append(PlannedUpload(prepared, "unchanged", same, []))
+            plans.append(PlannedUpload(prepared, "unchanged", same[0], [], same_figures=same[1]))
             continue
         versions = existing_versions(con, prepared) if con is not None else []
         if versions and not replace:
@@ -297,7 +367,7 @@ def plan_uploads(
                 (h for h, f in prepared.report.mapping.items() if f == "month"), None
             )
             refusals += [
-                _issue(
+                store_issue(
                     "month_taken",
                     file=prepared.report.file,
                     column=month_header,
@@ -311,7 +381,9 @@ def plan_uploads(
                 for v in versions
             ]
             continue
-        plans.append(PlannedUpload(prepared, "replaced" if versions else "stored", None, versions))
+        status = "replaced" if versions else "stored"
+        warnings = tuple(_same_bytes_elsewhere(con, prepared)) if con is not None else ()
+        plans.append(PlannedUpload(prepared, status, None, versions, warnings=warnings))
     if refusals:
         raise StoreError(refusals)
     return plans
@@ -330,74 +402,7 @@ def store_uploads(
             if plan.status != "unchanged":
                 replaced = {v.month: v.upload_id for v in plan.replaces}
                 upload_id = _insert(con, plan.prepared, plan.status, replaced)
-            results.append(UploadResult.from_prepared(plan.prepared, upload_id, plan.status))
+            results.append(plan.result(upload_id))
         if any(r.status != "unchanged" for r in results):
-            _bump_version(con)
+            bump_version(con)
     return results
-
-
-def restore_upload(db: Database, upload_id: int) -> list[str]:
-    """Bring back the versions that upload replaced; returns the months restored."""
-    db.ensure_schema()
-    with db.transaction() as con:
-        if not fetch_all(con, "SELECT 1 FROM uploads WHERE id = $id", {"id": upload_id}):
-            raise StoreError([_issue("no_such_upload", upload=upload_id)])
-        swaps = fetch_all(
-            con,
-            """SELECT strftime(month, '%Y-%m'), source, replaced_upload, active
-               FROM upload_months WHERE upload_id = $id AND replaced_upload IS NOT NULL
-               ORDER BY month""",
-            {"id": upload_id},
-        )
-        if not swaps:
-            raise StoreError([_issue("nothing_to_restore", upload=upload_id)])
-        for month, source, _old, active in swaps:
-            if not active:
-                raise StoreError([_issue("restore_conflict", month=month, source=source)])
-        for month, source, old, _active in swaps:
-            params = {"new": upload_id, "old": old, "month": month, "source": source}
-            con.execute(
-                """UPDATE upload_months SET active = (upload_id = $old)
-                   WHERE upload_id IN ($new, $old) AND source = $source
-                   AND month = ($month || '-01')::DATE""",
-                params,
-            )
-        _check_one_version(con)
-        _bump_version(con)
-    return [month for month, *_ in swaps]
-
-
-class UploadInfo(BaseModel):
-    """One row of the upload history; the `keystone uploads` JSON contract."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: int
-    file: str
-    source: str
-    status: str
-    """'stored' or 'replaced' while active, 'superseded' once another upload replaced it."""
-    rows: int
-    months: list[str]
-    uploaded_at: str
-    net_revenue: float
-    accounts: int
-    can_restore: bool
-    """True when this upload replaced a version that can be brought back."""
-
-
-def list_uploads(con: duckdb.DuckDBPyConnection) -> list[UploadInfo]:
-    """Every upload, newest first."""
-    rows = fetch_all(
-        con,
-        """SELECT u.id, u.file, u.source,
-                  CASE WHEN bool_or(m.active) THEN u.outcome ELSE 'superseded' END,
-                  u.rows, u.months, strftime(u.uploaded_at, '%Y-%m-%dT%H:%M:%SZ'),
-                  u.net_revenue, u.accounts,
-                  coalesce(bool_or(m.active AND m.replaced_upload IS NOT NULL), false)
-           FROM uploads AS u LEFT JOIN upload_months AS m ON m.upload_id = u.id
-           GROUP BY u.id, u.file, u.source, u.outcome, u.rows, u.months, u.uploaded_at,
-                    u.net_revenue, u.accounts
-           ORDER BY u.id DESC""",
-    )
-    return [UploadInfo(**dict(zip(UploadInfo.model_fields, row, strict=True))) for row in rows]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import metrics, store
+from core import history, metrics, store
 from core.bootstrap import ensure_database
 from core.db import Database
 from core.i18n import LANGUAGES, Language, t
@@ -161,11 +161,11 @@ def _sources_summary(path: str, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _uploads(path: str, version: int) -> list[store.UploadInfo]:
+def _uploads(path: str, version: int) -> list[history.UploadInfo]:
     if version == 0:
         return []
     with _database(path).connect() as con:
-        return store.list_uploads(con)
+        return history.list_uploads(con)
 
 
 def _key() -> tuple[str, int]:
@@ -198,7 +198,7 @@ def known_sources() -> list[str]:
     return sorted(summary["source"].dropna().astype(str)) if not summary.empty else []
 
 
-def uploads() -> list[store.UploadInfo]:
+def uploads() -> list[history.UploadInfo]:
     """The upload history, newest first (cached per data version)."""
     return _uploads(*_key())
 

@@ -9,9 +9,10 @@ import streamlit as st
 
 from core.db import DatabaseError
 from core.fields import FIELDS, IGNORE
+from core.history import UploadInfo
 from core.ingest.models import IngestIssue, PreparedUpload
 from core.mappings import parse_mapping_text
-from core.store import MonthVersion, UploadInfo, UploadResult
+from core.store import MonthVersion, UploadResult
 from ui.format import (
     compact_money,
     escape_markdown,
@@ -223,6 +224,11 @@ def render_outcome(results: list[UploadResult]) -> None:
             tr("data.net_revenue"): st.column_config.NumberColumn(format="%,.0f"),
         },
     )
+    notes = [f"{r.file}: {w}" for r in results for w in r.warnings]
+    if notes:
+        with st.expander(tr("data.outcome_warnings", count=len(notes))):
+            for note in notes:
+                st.text(note)
 
 
 def history_frame(uploads: list[UploadInfo]) -> pd.DataFrame:

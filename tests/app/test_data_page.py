@@ -224,6 +224,21 @@ class TestSourcesAndSheets:
         store_button(at).click().run()
         assert history(at)["source"].tolist() == ["north", "north", "default"]
 
+    def test_the_same_file_under_another_source_is_stored_with_a_warning(
+        self, open_app: OpenApp, make_database: Callable[..., Database]
+    ) -> None:
+        jan = "Month,Account ID,Net Revenue\n2026-01,N1,500\n"
+        make_database({"jan.csv": jan})
+        make_database({"other.csv": "Month,Account ID,Net Revenue\n2025-11,N1,80\n"},
+                      source="north")
+        at = open_app(DATA)
+        at.selectbox(key="data.source").set_value("north").run()
+        upload(at, ("jan.csv", jan))
+        store_button(at).click().run()
+        assert history(at)["source"].tolist()[0] == "north"
+        notes = [e for e in at.expander if "Warnings on the stored files (1)" in e.label]
+        assert notes and "already stored under source 'default'" in notes[0].text[0].value
+
     @pytest.mark.usefixtures("portfolio")
     def test_excel_export_reads_the_named_sheet(self, open_app: OpenApp, tmp_path: Path) -> None:
         workbook = tmp_path / "export.xlsx"

@@ -174,11 +174,142 @@ class TestIngest:
         assert code == 2
         assert out["errors"][0]["message"] == "--map takes COLUMN=field, not 'month'"
 
+    def test_map_without_a_value_is_a_usage_error(self, run):
+        code, out, err = run("ingest", run.file("march.csv", MARCH), "--map")
+        assert code == 2
+        [error] = out["errors"]
+        assert error == {
+            "file": None,
+            "line": None,
+            "column": None,
+            "value": None,
+            "message": "keystone ingest: argument --map: expected one argument",
+        }
+        assert err[-1] == "keystone ingest: error: argument --map: expected one argument"
+
+    def test_same_bytes_with_another_mapping_are_replaced(self, run):
+        path = run.file("f.csv", "Month,Customer,Net Amount,Revenue\n2026-03,A,100,90\n")
+        code, out, _ = run("ingest", path, "--map", "Net Amount=ignore")
+        assert (code, out["uploads"][0]["status"], out["uploads"][0]["net_revenue"]) == (
+            0,
+            "stored",
+            90.0,
+        )
+        assert run("metrics")[1]["net_revenue"] == 90.0
+        code, out, _ = run("ingest", path, "--map", "Revenue=ignore", "--replace")
+        [upload] = out["uploads"]
+        assert (code, upload["id"], upload["status"], upload["net_revenue"]) == (
+            0,
+            2,
+            "replaced",
+            100.0,
+        )
+        assert run("metrics")[1]["net_revenue"] == 100.0
+        code, out, _ = run("ingest", path, "--map", "Revenue=ignore", "--dry-run")
+        [upload] = out["uploads"]
+        assert (code, upload["id"], upload["status"], upload["net_revenue"]) == (
+            0,
+            2,
+            "unchanged",
+            100.0,
+        )
+
+    def test_same_bytes_under_another_source_warn(self, run):
+        path = run.file("march.csv", MARCH)
+        run("ingest", path, "--source", "east")
+        code, out, _ = run("ingest", path, "--source", "west")
+        [upload] = out["uploads"]
+        assert (code, upload["status"], upload["warnings"]) == (
+            0,
+            "stored",
+            [
+                "the same file is already stored under source 'east' (upload 1); "
+                "its revenue now counts twice"
+            ],
+        )
+
     def test_date_order(self, run):
         path = run.file("d.csv", "month,customer,net revenue\n03/04/2026,A,1\n")
         assert run("ingest", path, "--dry-run")[0] == 2
         code, out, _ = run("ingest", path, "--date-order", "dmy")
         assert (code, out["uploads"][0]["months"]) == (0, ["2026-04"])
+
+
+class TestUsageErrors:
+    """A wrong command line prints the same failure JSON as any other error, and exits 2."""
+
+    def test_unknown_option(self, run):
+        code, out, err = run("ingest", run.file("march.csv", MARCH), "--bogus")
+        assert code == 2
+        assert out == {
+            "ok": False,
+            "errors": [
+                {
+                    "file": None,
+                    "line": None,
+                    "column": None,
+                    "value": None,
+                    "message": "keystone: unrecognized arguments: --bogus",
+                }
+            ],
+        }
+        assert err[-1] == "keystone: error: unrecognized arguments: --bogus"
+        assert not run.db.exists()
+
+    def test_missing_file_argument(self, run):
+        code, out, _ = run("ingest")
+        assert code == 2
+        [error] = out["errors"]
+        assert list(error) == ["file", "line", "column", "value", "message"]
+        assert error["message"] == ("keystone ingest: the following arguments are required: FILE")
+
+    def test_help_is_not_an_error(self, capsys):
+        assert main(["--help"]) == 0
+        assert capsys.readouterr().out.startswith("usage: keystone")
+
+
+class TestDemo:
+    """`keystone demo` builds the demo database, but never over someone else's file."""
+
+    @pytest.fixture(autouse=True)
+    def demo_dir(self, tmp_path, monkeypatch):
+        folder = tmp_path / "demo"
+        folder.mkdir()
+        (folder / "sales.csv").write_text(APRIL)
+        monkeypatch.setenv("KEYSTONE_DEMO_DIR", str(folder))
+
+    def test_other_file_is_refused(self, run):
+        run.db.write_bytes(b"my notes")
+        code, out, err = run("demo")
+        assert code == 2
+        message = (
+            f"{run.db} exists but is not a Keystone database, so the demo will not overwrite it; "
+            "set KEYSTONE_DB_PATH or --db to another file, or run `keystone demo --force` to "
+            "move it aside to a backup first"
+        )
+        assert out["errors"][0]["message"] == message
+        assert err == [f"keystone: {message}"]
+        assert run.db.read_bytes() == b"my notes"
+
+    def test_force_then_no_op(self, run):
+        run.db.write_bytes(b"my notes")
+        code, out, _ = run("demo", "--force")
+        assert (code, [u["net_revenue"] for u in out["uploads"]]) == (0, [30.0])
+        [backup] = run.tmp_path.glob("k.duckdb.bak-*")
+        assert backup.read_bytes() == b"my notes"
+        assert run("demo") == (0, {"ok": True, "uploads": []}, [])
+        assert run("metrics")[1]["net_revenue"] == 30.0
+
+    def test_unreadable_database_names_a_real_command(self, run):
+        run.db.write_bytes(b"my notes")
+        code, out, _ = run("metrics")
+        message = out["errors"][0]["message"]
+        assert code == 2
+        assert message.startswith(f"{run.db} cannot be opened as a Keystone database (")
+        assert message.endswith(
+            "restore it from a backup, or move it aside and run `keystone demo` "
+            "for a fresh demo database"
+        )
 
 
 class TestDryRun:
@@ -279,6 +410,17 @@ class TestUploadsAndRestore:
         assert run("metrics")[1]["net_revenue"] == 180.0
         statuses = [(u["id"], u["status"]) for u in run("uploads")[1]["uploads"]]
         assert statuses == [(3, "superseded"), (2, "stored"), (1, "stored")]
+
+    def test_restore_twice(self, run):
+        run("ingest", run.file("march.csv", MARCH))
+        run("ingest", run.file("march_v2.csv", MARCH_V2), "--replace")
+        assert run("restore", "2")[0] == 0
+        code, out, _ = run("restore", "2")
+        assert (code, out["errors"][0]["message"]) == (
+            2,
+            "upload 2 has already been restored: the versions it replaced are active again",
+        )
+        assert run("metrics")[1]["net_revenue"] == 150.0
 
     def test_restore_refused(self, run):
         run("ingest", run.file("march.csv", MARCH))

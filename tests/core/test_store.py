@@ -11,17 +11,11 @@ import pytest
 
 import core.store
 from core.db import Database, DatabaseBusy
+from core.history import list_uploads, restore_upload
 from core.ingest.models import PreparedUpload
 from core.sql import fetch_all, scalar
-from core.store import (
-    StoreError,
-    existing_versions,
-    list_uploads,
-    plan_uploads,
-    restore_upload,
-    store_uploads,
-)
-from tests.core.conftest import prepare, snapshot
+from core.store import StoreError, existing_versions, plan_uploads, store_uploads
+from tests.core.conftest import prepare, snapshot, xlsx_bytes
 
 MARCH = "month,customer,net revenue\n2026-03,A,100\n2026-03,B,50\n"
 """2026-03: 2 rows, 2 accounts, net 150."""
@@ -101,6 +95,73 @@ class TestIdenticalReupload:
     def test_same_bytes_under_another_name_are_unchanged_too(self, stored):
         [result] = store_uploads(stored, [upload("march (copy).csv", MARCH)])
         assert (result.status, result.id) == ("unchanged", 1)
+
+    def test_same_mapping_in_another_order_is_unchanged(self, db):
+        store_uploads(
+            db, [upload("t.csv", TWO_AMOUNTS, mapping={"Revenue": "ignore", "Month": "month"})]
+        )
+        again = upload("t.csv", TWO_AMOUNTS, mapping={"Month": "month", "Revenue": "ignore"})
+        [result] = store_uploads(db, [again])
+        assert (result.status, result.id) == ("unchanged", 1)
+
+    def test_unchanged_reports_the_stored_figures(self, stored):
+        prepared = upload("march.csv", MARCH)
+        report = prepared.report.model_copy(
+            update={"rows": 9, "accounts": 9, "net_revenue": 999.0, "months": ["2026-09"]}
+        )
+        [result] = store_uploads(stored, [dataclasses.replace(prepared, report=report)])
+        assert (result.status, result.id, result.rows, result.months) == (
+            "unchanged",
+            1,
+            2,
+            ["2026-03"],
+        )
+        assert (result.accounts, result.net_revenue) == (2, 150.0)
+
+
+TWO_AMOUNTS = "Month,Customer,Net Amount,Revenue\n2026-03,A,100,90\n2026-03,B,50,40\n"
+"""2026-03 read two ways: net 150 from Net Amount, or 130 from Revenue."""
+
+
+class TestSameBytesReadDifferently:
+    """The same bytes read with another mapping, sheet or date order are a new version."""
+
+    def test_other_mapping_replaces(self, db):
+        [first] = store_uploads(
+            db, [upload("t.csv", TWO_AMOUNTS, mapping={"Net Amount": "ignore"})]
+        )
+        assert (first.status, first.net_revenue) == ("stored", 130.0)
+        other = upload("t.csv", TWO_AMOUNTS, mapping={"Revenue": "ignore"})
+        with pytest.raises(StoreError, match="2026-03 is already stored for source 'default'"):
+            store_uploads(db, [other])
+        [second] = store_uploads(db, [other], replace=True)
+        assert (second.id, second.status, second.net_revenue) == (2, "replaced", 150.0)
+        assert snapshot(db)["by_month"] == [("2026-03", "default", 150.0)]
+
+    def test_other_date_order_is_stored(self, db):
+        text = "month,customer,net revenue\n03/04/2026,A,7\n"
+        [dmy] = store_uploads(db, [upload("d.csv", text, date_order="dmy")])
+        [mdy] = store_uploads(db, [upload("d.csv", text, date_order="mdy")])
+        assert [(r.id, r.status, r.months) for r in (dmy, mdy)] == [
+            (1, "stored", ["2026-04"]),
+            (2, "stored", ["2026-03"]),
+        ]
+        assert snapshot(db)["by_month"] == [
+            ("2026-03", "default", 7.0),
+            ("2026-04", "default", 7.0),
+        ]
+
+    def test_other_sheet_replaces(self, db):
+        book = xlsx_bytes(
+            {
+                "East": [["month", "customer", "net revenue"], ["2026-03", "A", 5]],
+                "West": [["month", "customer", "net revenue"], ["2026-03", "B", 8]],
+            }
+        )
+        store_uploads(db, [upload("book.xlsx", book, sheet="East")])
+        [west] = store_uploads(db, [upload("book.xlsx", book, sheet="West")], replace=True)
+        assert (west.id, west.status, west.net_revenue) == (2, "replaced", 8.0)
+        assert snapshot(db)["by_month"] == [("2026-03", "default", 8.0)]
 
 
 class TestMonthConflict:
@@ -191,6 +252,20 @@ class TestReplace:
         with pytest.raises(StoreError, match="there is no upload 99"):
             restore_upload(stored, 99)
 
+    def test_restore_twice_says_it_is_already_restored(self, stored):
+        store_uploads(stored, [upload("march_v2.csv", MARCH_V2)], replace=True)
+        restore_upload(stored, 3)
+        before, version = snapshot(stored), stored.data_version()
+        with pytest.raises(StoreError) as caught:
+            restore_upload(stored, 3)
+        [issue] = caught.value.issues
+        assert (issue.rule, issue.message) == (
+            "already_restored",
+            "upload 3 has already been restored: the versions it replaced are active again",
+        )
+        assert issue.localised("zh") == "上传 3 已经恢复过：它替换掉的版本已重新生效"
+        assert (snapshot(stored), stored.data_version()) == (before, version)
+
     def test_restore_after_a_later_replace_is_refused(self, stored):
         store_uploads(stored, [upload("march_v2.csv", MARCH_V2)], replace=True)
         store_uploads(stored, [upload("march_v3.csv", MARCH_V2 + "2026-03,D,1\n")], replace=True)
@@ -198,6 +273,14 @@ class TestReplace:
         with pytest.raises(StoreError, match="2026-03 of source 'default' has been replaced again"):
             restore_upload(stored, 3)
         assert snapshot(stored) == before
+
+    def test_restore_after_restore_and_a_new_replace_is_a_conflict(self, stored):
+        store_uploads(stored, [upload("march_v2.csv", MARCH_V2)], replace=True)
+        restore_upload(stored, 3)
+        store_uploads(stored, [upload("march_v3.csv", MARCH_V2 + "2026-03,D,1\n")], replace=True)
+        with pytest.raises(StoreError) as caught:
+            restore_upload(stored, 3)
+        assert [i.rule for i in caught.value.issues] == ["restore_conflict"]
 
 
 class TestHeaderOnlyNeverWipes:
@@ -224,6 +307,27 @@ class TestSources:
             ("2026-03", "east", 150.0),
             ("2026-03", "west", 150.0),
         ]
+
+    def test_same_bytes_under_another_source_warn(self, db):
+        store_uploads(db, [upload("march.csv", MARCH, source="east")])
+        [west] = store_uploads(db, [upload("march.csv", MARCH, source="west")])
+        message = (
+            "the same file is already stored under source 'east' (upload 1); "
+            "its revenue now counts twice"
+        )
+        assert (west.id, west.status, west.warnings) == (2, "stored", [message])
+        with db.connect() as con:
+            [plan] = plan_uploads(con, [upload("march.csv", MARCH, source="north")])
+        assert plan.result(None).warnings == [
+            message,
+            message.replace("'east' (upload 1)", "'west' (upload 2)"),
+        ]
+
+    def test_no_warning_once_the_other_copy_is_replaced(self, db):
+        store_uploads(db, [upload("march.csv", MARCH, source="east")])
+        store_uploads(db, [upload("march_v2.csv", MARCH_V2, source="east")], replace=True)
+        [west] = store_uploads(db, [upload("march.csv", MARCH, source="west")])
+        assert (west.status, west.warnings) == ("stored", [])
 
     def test_conflict_is_per_source(self, db):
         store_uploads(db, [upload("march.csv", MARCH, source="east")])
