@@ -361,15 +361,12 @@ def _clean(con: duckdb.DuckDBPyConnection, col: dict[str, str], report: FileRepo
         else:
             expr = "NULL::DOUBLE" if name in (*MONEY_FIELDS, "quantity") else "NULL::VARCHAR"
         parts.append(f"({expr}) AS {name}")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE clean AS SELECT {', '.join(parts)} FROM typed "
-        "WHERE NOT is_subtotal ORDER BY line"
+    clean = arrow(
+        con, f"SELECT {', '.join(parts)} FROM typed WHERE NOT is_subtotal ORDER BY line"
     )
-    rows, months, accounts, net_total = fetch_one(
-        con,
-        "SELECT count(*), list(DISTINCT strftime(month, '%Y-%m')), "
-        "count(DISTINCT account_key), coalesce(sum(net_revenue), 0) FROM clean",
-    )
-    report.rows, report.months = int(rows), sorted(months or [])
-    report.accounts, report.net_revenue = int(accounts), float(net_total)
-    return arrow(con, f"SELECT {', '.join(CLEAN_COLUMNS)} FROM clean")
+    # The summary comes from the fetched rows (vectorised Arrow), not another scan.
+    months = pc.unique(pc.strftime(clean["month"], format="%Y-%m")).drop_null()
+    report.rows, report.months = clean.num_rows, sorted(months.to_pylist())
+    report.accounts = pc.count_distinct(clean["account_key"]).as_py()
+    report.net_revenue = float(pc.sum(clean["net_revenue"]).as_py() or 0.0)
+    return clean
