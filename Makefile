@@ -53,7 +53,8 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## bench: ingest and concentration figures against raw DuckDB SQL and pandas, on the same data
+## bench: ingest and concentration figures against raw DuckDB SQL and pandas, and the cached page rerun
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_ingest.py
 	$(PY) benchmarks/bench_concentration.py
+	$(PY) benchmarks/bench_page.py

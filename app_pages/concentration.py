@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.concentration_charts import lorenz_figure, pareto_figure, trend_figure, whale_figure
-from ui.concentration_cache import currency, report
+from ui.concentration_cache import (
+    currency,
+    lorenz_chart,
+    pareto_chart,
+    report,
+    trend,
+    trend_chart,
+    whale_chart,
+)
+from ui.concentration_tiles import render_tiles
 from ui.concentration_view import (
     render_alerts,
     render_group_members,
     render_stress,
     render_table,
-    render_tiles,
     txt,
     whale_note,
+    window_text,
 )
-from ui.format import month_span
 from ui.state import has_data, language, period, tr
 
 CHART_CONFIG = {"displaylogo": False}
@@ -29,8 +36,10 @@ if not has_data():
 
 lang = language()
 controls = st.columns([1, 2])
+# Option labels are looked up here, in the page's language, not when format_func runs.
+levels = {level: txt(f"by_{level}") for level in ("account", "group")}
 by = controls[0].segmented_control(
-    txt("by"), ["account", "group"], format_func=lambda level: txt(f"by_{level}"),
+    txt("by"), list(levels), format_func=levels.__getitem__,
     default="account", required=True, key="conc_by", help=txt("by_help"),
 )
 figures = report(chosen, by)
@@ -40,39 +49,12 @@ if figures.period is None or not figures.summary.n:
 
 money_code = currency(chosen)
 unit, noun = txt(f"unit_{by}"), txt(f"noun_{by}")
-span = month_span([figures.period.start.strftime("%Y-%m"), figures.period.end.strftime("%Y-%m")])
-comparisons = {
-    "prior": (figures.prior, figures.prior_period),
-    "last_year": (figures.last_year, figures.last_year_period),
-}
-available = [name for name, (summary, _) in comparisons.items() if summary is not None]
-
-
-def _compare_label(name: str) -> str:
-    """'Prior period (2024-04 – 2025-03)'."""
-    window = comparisons[name][1]
-    return txt(f"compare_{name}", span=month_span(
-        [window.start.strftime("%Y-%m"), window.end.strftime("%Y-%m")]))
-
-
-compare = None
-if available:
-    compare = controls[1].segmented_control(
-        txt("compare"), available, format_func=_compare_label, default=available[0],
-        required=True, key="conc_compare",
-    )
-else:
-    controls[1].caption(txt("compare_none"))
+span = window_text(figures.period)
 st.caption(txt("caption", span=span, n=figures.summary.n, unit=unit,
                currency=money_code or txt("no_currency")))
-
-render_tiles(
-    figures.summary,
-    comparisons[compare][0] if compare else None,
-    txt(f"vs_{compare}") if compare else "",
-    lang,
-    money_code,
-)
+controls[1].caption(txt("compare_note", prior=window_text(figures.prior_period),
+                        last_year=window_text(figures.last_year_period)))
+render_tiles(figures.summary, figures.prior, figures.last_year, lang, money_code)
 
 names = {
     **dict(zip(figures.accounts["key"].astype(str), figures.accounts["name"], strict=True)),
@@ -88,8 +70,8 @@ pareto_labels = {
 }
 left, right = st.columns(2)
 left.plotly_chart(
-    pareto_figure(units, k, txt("pareto_title", unit=noun),
-                  txt("pareto_marker", k=k, unit=unit), pareto_labels),
+    pareto_chart(units, k, txt("pareto_title", unit=noun),
+                 txt("pareto_marker", k=k, unit=unit), pareto_labels),
     config=CHART_CONFIG, key="conc_pareto",
 )
 if k:
@@ -101,7 +83,7 @@ with right:
         st.info(txt("whale_none") if whale is None else txt("whale_no_profit"))
     else:
         st.plotly_chart(
-            whale_figure(
+            whale_chart(
                 figures.whale_curve, txt("whale_title"), txt("whale_peak", peak=whale.peak),
                 {"x": txt("whale_x", unit=noun), "y": txt("whale_y"), "curve": txt("whale_curve"),
                  "full": txt("whale_full"), "peak": txt("whale_peak_name"),
@@ -113,17 +95,26 @@ with right:
 
 left, right = st.columns(2)
 left.plotly_chart(
-    lorenz_figure(figures.lorenz, txt("lorenz_title", gini=figures.summary.gini or 0.0),
-                  {"x": txt("lorenz_x", unit=noun), "y": txt("lorenz_y"),
-                   "curve": txt("lorenz_curve"), "equality": txt("lorenz_equality")}),
+    lorenz_chart(figures.lorenz, txt("lorenz_title", gini=figures.summary.gini or 0.0),
+                 {"x": txt("lorenz_x", unit=noun), "y": txt("lorenz_y"),
+                  "curve": txt("lorenz_curve"), "equality": txt("lorenz_equality")}),
     config=CHART_CONFIG, key="conc_lorenz",
 )
-right.plotly_chart(
-    trend_figure(figures.trend, txt("trend_title"),
-                 {"x": txt("trend_x"), "hhi": txt("hhi"), "shares": txt("trend_shares"),
-                  "top5_share": txt("top5"), "top20pct_share": txt("top20")}),
-    config=CHART_CONFIG, key="conc_trend",
-)
+with right:
+    grains = {name: txt(f"grain_{name}") for name in ("month", "quarter")}
+    grain = st.segmented_control(
+        txt("grain"), list(grains), format_func=grains.__getitem__,
+        default="month", required=True, key="conc_grain",
+    )
+    st.plotly_chart(
+        trend_chart(trend(chosen, by, grain), txt(f"trend_title_{grain}"),
+                    {"x": txt(f"trend_x_{grain}"), "hhi": txt("hhi"),
+                     "shares": txt("trend_shares"), "top5_share": txt("top5"),
+                     "top20pct_share": txt("top20"), "quarter": txt("trend_quarter"),
+                     "partial": txt("trend_partial")},
+                    grain),
+        config=CHART_CONFIG, key="conc_trend",
+    )
 
 st.divider()
 render_stress(figures, lang, money_code)

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from core.charts import PALETTE
+from core.concentration_sql import Grain
 
 NAVY, ORANGE, GREEN, GREY, RED = PALETTE[0], PALETTE[1], PALETTE[2], "#8c8c8c", PALETTE[4]
 PARETO_LINE: Final = 0.8
@@ -46,6 +48,9 @@ TREND_LABELS: Final[dict[str, str]] = {
     "shares": "Share of net revenue",
     "top5_share": "Top-5 share",
     "top20pct_share": "Top-20% share",
+    "quarter": "{year} Q{quarter}",
+    "quarter_tick": "{year} Q{quarter}",
+    "partial": "{label} ({months} of 3 months)",
 }
 _LAYOUT: Final[dict[str, object]] = {
     "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
@@ -60,6 +65,11 @@ def text(value: object) -> str:
     return (
         str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     )
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """Names made safe as text, as an array plotly takes without checking each one."""
+    return np.array([text(value) for value in values], dtype=object)
 
 
 def _labels(defaults: Mapping[str, str], given: Mapping[str, str] | None) -> dict[str, str]:
@@ -85,31 +95,26 @@ def pareto_figure(
     names = _labels(PARETO_LABELS, labels)
     ranked = units[units["positive"].astype(bool)].sort_values("rank")
     rank = ranked["rank"].astype(int).to_numpy()
-    custom = list(
-        zip(
-            ranked["name"].map(text),
-            ranked["net_revenue"].astype(float),
-            ranked["share"].astype(float),
-            ranked["cum_share"].astype(float),
-            strict=True,
-        )
-    )
+    # Numbers go in a numeric array and names in hovertext: plotly checks a list of mixed
+    # tuples value by value, which is slow with thousands of accounts.
+    custom = ranked[["net_revenue", "share", "cum_share"]].astype(float).to_numpy()
+    hovertext = _texts(ranked["name"])
     hover = (
-        f"{text(names['rank'])} %{{x}}<br><b>%{{customdata[0]}}</b><br>"
-        f"{text(names['revenue'])}: %{{customdata[1]:,.0f}}<br>"
-        f"{text(names['share'])}: %{{customdata[2]:.1%}}<br>"
-        f"{text(names['cum_share'])}: %{{customdata[3]:.1%}}<extra></extra>"
+        f"{text(names['rank'])} %{{x}}<br><b>%{{hovertext}}</b><br>"
+        f"{text(names['revenue'])}: %{{customdata[0]:,.0f}}<br>"
+        f"{text(names['share'])}: %{{customdata[1]:.1%}}<br>"
+        f"{text(names['cum_share'])}: %{{customdata[2]:.1%}}<extra></extra>"
     )
     figure = go.Figure()
     figure.add_trace(
-        go.Bar(x=rank, y=ranked["net_revenue"].astype(float), name=names["revenue"],
+        go.Bar(x=rank, y=custom[:, 0], name=names["revenue"],
                marker={"color": NAVY, "line": {"width": 0}}, customdata=custom,
-               hovertemplate=hover)
+               hovertext=hovertext, hovertemplate=hover)
     )
     figure.add_trace(
-        go.Scatter(x=rank, y=ranked["cum_share"].astype(float), name=names["cum_share"],
+        go.Scatter(x=rank, y=custom[:, 2], name=names["cum_share"],
                    yaxis="y2", mode="lines", line={"color": ORANGE, "width": 2.5},
-                   customdata=custom, hovertemplate=hover)
+                   customdata=custom, hovertext=hovertext, hovertemplate=hover)
     )
     n = len(rank)
     figure.add_trace(
@@ -182,9 +187,7 @@ def whale_figure(
     points = curve.dropna(subset=["cum_profit_share"])
     x = points["rank_share"].astype(float)
     y = points["cum_profit_share"].astype(float)
-    custom = list(
-        zip(points["name"].fillna("").map(text), points["gross_profit"].fillna(0.0), strict=True)
-    )
+    custom = points["gross_profit"].fillna(0.0).astype(float).to_numpy()
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(x=[0, 1], y=[1, 1], mode="lines", name=names["full"], hoverinfo="skip",
@@ -193,10 +196,10 @@ def whale_figure(
     figure.add_trace(
         go.Scatter(
             x=x, y=y, mode="lines", name=names["curve"], line={"color": GREEN, "width": 2.5},
-            customdata=custom,
-            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{text(names['x'])}: %{{x:.1%}}<br>"
+            customdata=custom, hovertext=_texts(points["name"].fillna("")),
+            hovertemplate=(f"<b>%{{hovertext}}</b><br>{text(names['x'])}: %{{x:.1%}}<br>"
                            f"{text(names['y'])}: %{{y:.1%}}<br>"
-                           f"{text(names['profit'])}: %{{customdata[1]:,.0f}}<extra></extra>"),
+                           f"{text(names['profit'])}: %{{customdata:,.0f}}<extra></extra>"),
         )
     )
     if not points.empty:
@@ -219,24 +222,50 @@ def whale_figure(
     return figure
 
 
+def period_labels(
+    trend: pd.DataFrame, grain: Grain, quarter: str = "{year} Q{quarter}",
+    partial: str = "{label} ({months} of 3 months)",
+) -> list[str]:
+    """'2025-03' per month, or '2025 Q1' per quarter with partial quarters marked as such."""
+    when = pd.to_datetime(trend["period_start"])
+    if grain == "month":
+        return [day.strftime("%Y-%m") for day in when]
+    months = trend["months"] if "months" in trend else pd.Series([3] * len(trend))
+    labels = []
+    for day, stored in zip(when, months, strict=True):
+        label = quarter.format(year=day.year, quarter=(day.month - 1) // 3 + 1)
+        labels.append(label if stored >= 3 else partial.format(label=label, months=stored))
+    return labels
+
+
 def trend_figure(
-    trend: pd.DataFrame, title: str, labels: Mapping[str, str] | None = None
+    trend: pd.DataFrame, title: str, labels: Mapping[str, str] | None = None,
+    grain: Grain = "month",
 ) -> go.Figure:
-    """HHI on the left axis; top-5 and top-20% share on the right, per trend period."""
+    """HHI on the left axis; top-5 and top-20% share on the right, per month or quarter.
+
+    `labels` may carry "quarter" ('{year} Q{quarter}', for hover), "quarter_tick" (the axis's
+    shorter form) and "partial" ('{label} ({months} of 3 months)') formats; a quarter with
+    fewer stored months says so, and its tick carries a '*'.
+    """
     names = _labels(TREND_LABELS, labels)
     when = pd.to_datetime(trend["period_start"])
+    shown = [text(label) for label in period_labels(trend, grain, names["quarter"],
+                                                     names["partial"])]
+    short = period_labels(trend, grain, names["quarter_tick"], "{label}*")
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(x=when, y=trend["hhi"].astype(float), name=names["hhi"], mode="lines+markers",
-                   line={"color": NAVY, "width": 2.5}, marker={"size": 5},
-                   hovertemplate=(f"%{{x|%Y-%m}}<br>{text(names['hhi'])}: "
+                   line={"color": NAVY, "width": 2.5}, marker={"size": 5}, customdata=shown,
+                   hovertemplate=(f"%{{customdata}}<br>{text(names['hhi'])}: "
                                   "%{y:,.0f}<extra></extra>"))
     )
     for column, colour in (("top5_share", ORANGE), ("top20pct_share", GREEN)):
         figure.add_trace(
             go.Scatter(x=when, y=trend[column].astype(float), name=names[column], yaxis="y2",
                        mode="lines", line={"color": colour, "width": 2, "dash": "dot"},
-                       hovertemplate=(f"%{{x|%Y-%m}}<br>{text(names[column])}: "
+                       customdata=shown,
+                       hovertemplate=(f"%{{customdata}}<br>{text(names[column])}: "
                                       "%{y:.1%}<extra></extra>"))
         )
     figure.update_layout(
@@ -247,6 +276,11 @@ def trend_figure(
                 "range": [0, 1], "tickformat": ".0%", "showgrid": False,
                 "tickmode": "linear", "tick0": 0, "dtick": 0.2},
     )
-    figure.update_xaxes(type="date", title_text=text(names["x"]), tickformat="%Y-%m",
-                        showgrid=False)
+    figure.update_xaxes(type="date", title_text=text(names["x"]), showgrid=False)
+    if grain == "month":
+        figure.update_xaxes(tickformat="%Y-%m")
+    else:  # plotly has no quarter date format: name each quarter, thinned to about 12 ticks
+        step = max(1, -(-len(shown) // 12))
+        figure.update_xaxes(tickmode="array", tickvals=list(when[::step]),
+                            ticktext=[text(label) for label in short[::step]])
     return figure

@@ -58,6 +58,16 @@ class ConcentrationReport:
     trend: pd.DataFrame
     """concentration_trend at the report's grain over all stored history."""
 
+    def group_members(self, group: str) -> pd.DataFrame:
+        """The accounts of one parent group (a lone account is its own group), as `accounts`
+        rows plus group_share: each one's part of the group's net revenue (NaN unless that is
+        positive)."""
+        owner = self.accounts["parent_group"].fillna(self.accounts["key"]).astype(str)
+        members = self.accounts[owner == group].reset_index(drop=True)
+        total = float(members["net_revenue"].sum())
+        share = members["net_revenue"].astype(float) / total if total > 0 else float("nan")
+        return members.assign(group_share=share)
+
     def stress_test(
         self,
         con: duckdb.DuckDBPyConnection,

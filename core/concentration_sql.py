@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core.metrics import PERIOD_FILTER, Period
-from core.sql import fetch_one
+from core.sql import fetch_all
 
 By = Literal["account", "group"]
 """The unit of concentration: each account, or each parent group (or lone account)."""
@@ -307,10 +307,16 @@ class Comparisons:
 
 
 def comparisons(con: duckdb.DuckDBPyConnection, period: Period) -> Comparisons:
-    """The period's prior and same-period-last-year, judged against the stored months."""
-    first, last = fetch_one(con, "SELECT min(month), max(month) FROM upload_months WHERE active")
-    if first is None:
+    """The period's prior and same-period-last-year, judged against the stored months.
+
+    A comparison window counts only when every one of its months is stored: a gap would
+    compare unlike spans and show a wrong change.
+    """
+    stored = {row[0] for row in fetch_all(
+        con, "SELECT DISTINCT month FROM upload_months WHERE active")}
+    if not stored:
         return Comparisons(None, None, None)
+    first, last = min(stored), max(stored)
     start = max(period.start or first, first)
     end = min(period.end or last, last)
     if start > end:
@@ -319,8 +325,14 @@ def comparisons(con: duckdb.DuckDBPyConnection, period: Period) -> Comparisons:
     span = month_span(current)
     prior = Period(start=shift_months(start, -span), end=shift_months(start, -1))
     last_year = Period(start=shift_months(start, -12), end=shift_months(end, -12))
+
+    def covered(window: Period) -> bool:
+        assert window.start is not None
+        return all(shift_months(window.start, step) in stored
+                   for step in range(month_span(window)))
+
     return Comparisons(
         current,
-        prior if prior.start and prior.start >= first else None,
-        last_year if last_year.start and last_year.start >= first else None,
+        prior if covered(prior) else None,
+        last_year if covered(last_year) else None,
     )

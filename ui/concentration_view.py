@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from core.concentration import ConcentrationSummary
 from core.concentration_alerts import Alert
 from core.concentration_report import ConcentrationReport
 from core.export import safe_csv
 from core.i18n import Language
+from core.metrics import Period
 from core.stress import StressResult
 from core.whale import WhaleSummary
 from ui.concentration_cache import stress
-from ui.format import compact_money, escape_markdown, money
+from ui.format import compact_money, escape_markdown, money, month_span
 from ui.state import tr
 
 P = "concentration_page"
@@ -27,96 +28,18 @@ def txt(key: str, **params: object) -> str:
     return tr(f"{P}.{key}", **params)
 
 
+def window_text(window: Period | None) -> str:
+    """'2024-04 – 2025-03', or a note that stored history does not cover it."""
+    if window is None or window.start is None or window.end is None:
+        return txt("compare_missing")
+    return month_span({window.start.strftime("%Y-%m"), window.end.strftime("%Y-%m")})
+
+
 def amount(value: float | None, lang: Language, currency: str | None) -> str:
     """An amount for tiles and captions: in full below a million, else ¥1.0B or ¥10.33亿."""
     if value is None or abs(value) < 1e6:
         return money(value, currency)
     return compact_money(value, lang, currency, digits=2)
-
-
-def _pp(now: float | None, then: float | None) -> str | None:
-    return None if now is None or then is None else f"{(now - then) * 100:+.1f} pp"
-
-
-def _plain(now: float | None, then: float | None, digits: int = 0) -> str | None:
-    return None if now is None or then is None else f"{now - then:+,.{digits}f}"
-
-
-def _tile(
-    column: st.delta_generator.DeltaGenerator,
-    label: str,
-    value: str,
-    delta: str | None,
-    caption: str,
-    *,
-    worse_when_up: bool,
-    help_text: str | None = None,
-    compared: str = "",
-) -> None:
-    with column.container(border=True, height="stretch"):
-        unchanged = delta is not None and delta.lstrip("+-").strip("0.,% p") == ""
-        st.metric(
-            label, value, delta,
-            delta_color="off" if unchanged else "inverse" if worse_when_up else "normal",
-            delta_arrow="off" if unchanged else "auto",
-            help=help_text, delta_description=compared if delta is not None else None,
-        )
-        st.caption(escape_markdown(caption))
-
-
-def render_tiles(
-    now: ConcentrationSummary,
-    then: ConcentrationSummary | None,
-    compared: str,
-    lang: Language,
-    currency: str | None,
-) -> None:
-    """The figures as metric tiles, with the change against `then` (a rise in concentration
-    shows red)."""
-    unit = txt(f"unit_{now.by}")
-    old = then if then is not None and then.n else None
-
-    def was(name: str) -> float | None:
-        return None if old is None else getattr(old, name)
-
-    band = tr(f"concentration.band.{now.hhi_band}") if now.hhi_band else "–"
-    pct = "{:.1%}".format
-    first, second = st.columns(4), st.columns(4)
-    _tile(first[0], txt("top5"), pct(now.top5_share) if now.top5_share is not None else "–",
-          _pp(now.top5_share, was("top5_share")), txt("top5_caption", n=now.n, unit=unit),
-          worse_when_up=True, compared=compared)
-    _tile(first[1], txt("top20"),
-          pct(now.top20pct_share) if now.top20pct_share is not None else "–",
-          _pp(now.top20pct_share, was("top20pct_share")),
-          txt("top20_caption", count=now.top20pct_n, unit=unit),
-          worse_when_up=True, compared=compared)
-    _tile(first[2], txt("pareto"),
-          f"{now.pareto_k} / {now.n}" if now.pareto_k is not None else "–",
-          _plain(now.pareto_k, was("pareto_k")),
-          txt("pareto_caption", k=now.pareto_k or 0, unit=unit, share=now.pareto_share or 0.0),
-          worse_when_up=False, help_text=txt("pareto_help"), compared=compared)
-    _tile(first[3], txt("hhi"), f"{now.hhi:,.0f}" if now.hhi is not None else "–",
-          _plain(now.hhi, was("hhi")), txt("hhi_caption", band=band),
-          worse_when_up=True, help_text=tr("concentration.band.analogy"), compared=compared)
-    _tile(second[0], txt("effective"),
-          f"{now.effective_accounts:,.1f}" if now.effective_accounts is not None else "–",
-          _plain(now.effective_accounts, was("effective_accounts"), 1),
-          txt("effective_caption", unit=txt(f"noun_{now.by}")),
-          worse_when_up=False, compared=compared)
-    _tile(second[1], txt("gini"), f"{now.gini:.3f}" if now.gini is not None else "–",
-          _plain(now.gini, was("gini"), 3), txt("gini_caption"),
-          worse_when_up=True, compared=compared)
-    _tile(second[2], txt("nonpositive"), f"{now.accounts_nonpositive:,}",
-          _plain(now.accounts_nonpositive, was("accounts_nonpositive")),
-          txt("nonpositive_caption", amount=amount(now.nonpositive_revenue, lang, currency)),
-          worse_when_up=True, compared=compared)
-    _tile(second[3], txt("net_revenue"), amount(now.net_revenue, lang, currency),
-          None if old is None else f"{now.net_revenue / old.net_revenue - 1:+.1%}"
-          if old.net_revenue else None,
-          txt("net_revenue_caption", profit=amount(now.gross_profit, lang, currency))
-          if now.gross_profit is not None else txt("no_cost"),
-          worse_when_up=False, help_text=txt("exact", value=money(now.net_revenue, currency)),
-          compared=compared)
 
 
 _PERCENT_EVIDENCE = {"share", "change"}
@@ -248,57 +171,92 @@ def stress_table(result: StressResult, lang: Language, currency: str | None) -> 
     )
 
 
-def table_for_export(frame: pd.DataFrame, currency: str | None) -> pd.DataFrame:
-    """An account_revenue frame with translated headers, for display and CSV."""
+TABLE_COLUMNS = ("rank", "key", "name", "parent_group", "members", "net_revenue",
+                 "gross_profit", "share", "cum_share")
+"""The account_revenue columns the tables show, in order."""
+MEMBER_COLUMNS = ("rank", "key", "name", "net_revenue", "gross_profit", "share", "group_share")
+"""A group's member table: the portfolio rank and share, and the share of the group."""
+_PERCENT_COLUMNS = ("share", "cum_share", "group_share")
+
+
+def _headers(currency: str | None) -> dict[str, str]:
     unit = f" ({currency})" if currency else ""
-    columns = {
+    return {
         "rank": txt("col.rank"), "key": txt("col.key"), "name": txt("col.name"),
         "parent_group": txt("col.group"), "members": txt("col.members"),
         "net_revenue": txt("col.net_revenue") + unit,
         "gross_profit": txt("col.gross_profit") + unit, "share": txt("col.share"),
-        "cum_share": txt("col.cum_share"),
+        "cum_share": txt("col.cum_share"), "group_share": txt("col.group_share"),
     }
-    shown = frame[list(columns)].assign(parent_group=frame["parent_group"].fillna(""))
-    return shown.rename(columns=columns)
+
+
+def table_for_export(
+    frame: pd.DataFrame, currency: str | None, columns: tuple[str, ...] = TABLE_COLUMNS
+) -> pd.DataFrame:
+    """An account_revenue frame's `columns` under translated headers, for display and CSV."""
+    shown = frame[list(columns)]
+    if "parent_group" in columns:
+        shown = shown.assign(parent_group=frame["parent_group"].fillna(""))
+    headers = _headers(currency)
+    return shown.rename(columns={name: headers[name] for name in columns})
 
 
 def render_table(
     frame: pd.DataFrame, currency: str | None, file_name: str, key: str,
-    flagged: set[str] | None = None,
+    flagged: set[str] | None = None, columns: tuple[str, ...] = TABLE_COLUMNS,
+    height: int | str = 360,
 ) -> None:
-    """A sortable table with a CSV download; rows whose key is in `flagged` are highlighted."""
+    """A sortable table with a CSV download; rows whose key is in `flagged` are ticked."""
     frame = frame.reset_index(drop=True)
-    shown = table_for_export(frame, currency)
+    shown = table_for_export(frame, currency, columns)
+    headers = _headers(currency)
     config = {
-        txt("col.rank"): st.column_config.NumberColumn(format="%d", width="small"),
-        txt("col.share"): st.column_config.NumberColumn(format="percent"),
-        txt("col.cum_share"): st.column_config.NumberColumn(format="percent"),
-        shown.columns[5]: st.column_config.NumberColumn(format="localized"),
-        shown.columns[6]: st.column_config.NumberColumn(format="localized"),
+        headers["rank"]: st.column_config.NumberColumn(format="%d", width="small"),
+        headers["net_revenue"]: st.column_config.NumberColumn(format="localized"),
+        headers["gross_profit"]: st.column_config.NumberColumn(format="localized"),
+        **{headers[name]: st.column_config.NumberColumn(format="percent")
+           for name in _PERCENT_COLUMNS},
     }
-    data: pd.DataFrame | pd.io.formats.style.Styler = shown
-    if flagged:
-        marks = frame["key"].astype(str).isin(flagged).to_numpy()
-        data = shown.style.apply(
-            lambda row: ["background-color: #fde2e1; font-weight: 600"
-                         if marks[row.name] else "" for _ in row], axis=1)
-    st.dataframe(data, hide_index=True, column_config=config, height=360)
-    st.download_button(txt("download"), safe_csv(shown), file_name=file_name,
+    if flagged is not None:  # a pinned tick column: a Styler would cost ~0.1 s per 1,000 rows
+        header = txt("col.flagged")
+        shown.insert(0, header, frame["key"].astype(str).isin(flagged).to_numpy())
+        config[header] = st.column_config.CheckboxColumn(pinned=True, width="small",
+                                                         help=txt("flagged_help"))
+    st.dataframe(shown, hide_index=True, column_config={
+        header: setting for header, setting in config.items() if header in shown.columns
+    }, height=height)
+    # The CSV is written on click only: every rerun would otherwise pay for it.
+    st.download_button(txt("download"), partial(safe_csv, shown), file_name=file_name,
                        mime="text/csv", key=key, icon=":material/download:")
 
 
-def render_group_members(report: ConcentrationReport, currency: str | None, limit: int = 10
-                         ) -> None:
-    """Expanders for the flagged groups and the largest multi-account groups, listing members."""
-    groups = report.groups[report.groups["positive"].astype(bool)]
-    flagged = {group.group for group in report.summary.groups_over_10pct}
-    multi = groups[(groups["members"] > 1) | groups["key"].isin(flagged)].head(limit)
-    owner = report.accounts["parent_group"].fillna(report.accounts["key"]).astype(str)
-    for key, name, share, members in zip(multi["key"], multi["name"], multi["share"],
-                                         multi["members"], strict=True):
-        mark = "⚠️ " if key in flagged else ""
-        label = mark + txt("member_expander", name=name, share=share, members=members)
-        with st.expander(escape_markdown(label)):
-            part = report.accounts[owner == str(key)]
-            render_table(part, currency, "group-members.csv", key=f"conc_members_{key}")
+def _group_labels(groups: pd.DataFrame, flagged: set[str]) -> dict[str, str]:
+    """Group key -> '⚠️ Name · 12.3% · 7 accounts' (the mark only on flagged groups)."""
+    option = txt("member_option")
+    return {
+        str(key): ("⚠️ " if str(key) in flagged else "") + option.format(
+            name=name, share=f"{share:.1%}" if pd.notna(share) else "–", members=members)
+        for key, name, share, members in zip(groups["key"], groups["name"], groups["share"],
+                                             groups["members"], strict=True)
+    }
 
+
+def render_group_members(report: ConcentrationReport, currency: str | None) -> None:
+    """Pick any parent group (type to search) and see its member accounts; flagged groups are
+    marked and the first of them is picked to begin with."""
+    groups = report.groups.reset_index(drop=True)
+    if groups.empty:
+        return
+    flagged = {group.group for group in report.summary.groups_over_10pct}
+    labels = _group_labels(groups, flagged)
+    keys = list(labels)
+    first = next((index for index, key in enumerate(keys) if key in flagged), 0)
+    chosen = st.selectbox(
+        txt("members_pick"), keys, index=first, format_func=labels.__getitem__,
+        key="conc_members_group", help=txt("members_help"),
+    )
+    if chosen is None:
+        return
+    members = report.group_members(chosen)
+    render_table(members, currency, "group-members.csv", "conc_csv_members",
+                 columns=MEMBER_COLUMNS, height="auto")

@@ -101,10 +101,20 @@ class TestRules:
 
 class TestComparisonPeriods:
     def test_prior_and_last_year_of_a_clipped_period(self) -> None:
-        con = portfolio([("2023-01", "A", 1), ("2024-06", "A", 1)])
+        months = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
+        con = portfolio([(month, "A", 1) for month in months[:18]])  # 2023-01 … 2024-06
         compared = comparisons(con, Period(start=date(2024, 1, 1), end=date(2030, 1, 1)))
         assert compared.current == Period(start=date(2024, 1, 1), end=date(2024, 6, 1))
         assert compared.prior == Period(start=date(2023, 7, 1), end=date(2023, 12, 1))
+        assert compared.last_year == Period(start=date(2023, 1, 1), end=date(2023, 6, 1))
+
+    def test_a_window_with_a_missing_month_is_no_comparison(self) -> None:
+        """2023-09 was never uploaded: the prior half-year would compare 5 months with 6."""
+        months = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
+        stored = [month for month in months[:18] if month != "2023-09"]
+        compared = comparisons(portfolio([(month, "A", 1) for month in stored]),
+                               Period(start=date(2024, 1, 1), end=date(2024, 6, 1)))
+        assert compared.prior is None
         assert compared.last_year == Period(start=date(2023, 1, 1), end=date(2023, 6, 1))
 
     def test_uncovered_comparisons_are_none(self) -> None:

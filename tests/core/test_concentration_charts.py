@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core.concentration_charts import lorenz_figure, pareto_figure, trend_figure, whale_figure
+from core.concentration_charts import (
+    lorenz_figure,
+    pareto_figure,
+    period_labels,
+    trend_figure,
+    whale_figure,
+)
 
 
 @pytest.fixture
@@ -43,10 +49,11 @@ class TestPareto:
 
     def test_hover_shows_name_as_text_revenue_and_share(self, units: pd.DataFrame) -> None:
         bars = pareto_figure(units, 2, "Pareto", "k").data[0]
-        assert bars.customdata[0][0] == "Acme &lt;b&gt;Ltd&lt;/b&gt;"
-        assert list(bars.customdata[0][1:3]) == [600.0, 0.6]
-        assert "customdata[1]:,.0f" in bars.hovertemplate
-        assert "customdata[2]:.1%" in bars.hovertemplate
+        assert bars.hovertext[0] == "Acme &lt;b&gt;Ltd&lt;/b&gt;"
+        assert list(bars.customdata[0]) == [600.0, 0.6, 0.6]
+        assert "%{hovertext}" in bars.hovertemplate
+        assert "customdata[0]:,.0f" in bars.hovertemplate
+        assert "customdata[1]:.1%" in bars.hovertemplate
 
     def test_thousands_of_accounts_have_no_gap_and_no_category_axis(self) -> None:
         n = 3000
@@ -88,6 +95,8 @@ class TestWhale:
         assert list(line.x) == [0, 0.25, 0.5, 0.75, 1.0]
         assert list(peak.x) == [0.5] and list(peak.y) == [1.0417]
         assert peak.text == ("Peak 104.2%",)
+        assert list(line.hovertext) == ["", "A", "B", "C", "D"]
+        assert list(line.customdata) == [0.0, 900.0, 350.0, -30.0, -20.0]
         assert whale_figure(curve, "Whale", "p").layout.yaxis.range[1] > 1.0417
 
 
@@ -102,3 +111,28 @@ class TestTrend:
         assert list(top5.y) == [0.5, 0.55] and top5.yaxis == "y2"
         assert list(top20.y) == [0.8, 0.82] and top20.yaxis == "y2"
         assert trend_figure(trend, "Trend").layout.xaxis.type == "date"
+
+    def test_quarters_are_named_and_partial_ones_say_so(self) -> None:
+        trend = pd.DataFrame({
+            "period_start": pd.to_datetime(["2024-10-01", "2025-01-01", "2025-04-01"]),
+            "months": [1, 3, 2],
+            "hhi": [900.0, 1000.0, 1100.0], "top5_share": [0.4, 0.5, 0.6],
+            "top20pct_share": [0.7, 0.8, 0.9],
+        })
+        figure = trend_figure(trend, "Trend", grain="quarter")
+        assert list(figure.data[0].customdata) == [
+            "2024 Q4 (1 of 3 months)", "2025 Q1", "2025 Q2 (2 of 3 months)"]
+        assert figure.layout.xaxis.ticktext == ("2024 Q4*", "2025 Q1", "2025 Q2*")
+        assert figure.layout.xaxis.type == "date"
+
+    def test_translated_quarter_names(self) -> None:
+        trend = pd.DataFrame({"period_start": pd.to_datetime(["2025-07-01"]), "months": [3]})
+        assert period_labels(trend, "quarter", "{year}年第{quarter}季度") == ["2025年第3季度"]
+        assert period_labels(trend, "month") == ["2025-07"]
+
+    def test_many_quarters_keep_about_twelve_ticks(self) -> None:
+        starts = pd.date_range("2015-01-01", periods=40, freq="QS")
+        trend = pd.DataFrame({"period_start": starts, "months": [3] * 40, "hhi": [1.0] * 40,
+                              "top5_share": [0.5] * 40, "top20pct_share": [0.8] * 40})
+        ticks = trend_figure(trend, "Trend", grain="quarter").layout.xaxis.ticktext
+        assert len(ticks) == 10 and ticks[:2] == ("2015 Q1", "2016 Q1")

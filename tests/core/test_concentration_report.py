@@ -46,11 +46,15 @@ class TestReport:
         assert set(report.groups["key"]) == {"Old", "Newer", "C"}
 
     def test_comparison_periods(self) -> None:
-        report = concentration_report(portfolio(ROWS), MARCH)
+        report = concentration_report(portfolio((*ROWS, ("2024-02", "B", 5))), MARCH)
         assert report.period == MARCH
         assert report.prior_period == Period(start=date(2024, 1, 1), end=date(2024, 2, 1))
         assert report.prior is not None and report.prior.n == 2
         assert report.last_year_period is None and report.last_year is None
+
+    def test_a_prior_window_with_a_missing_month_is_no_comparison(self) -> None:
+        report = concentration_report(portfolio(ROWS), MARCH)  # 2024-02 was never stored
+        assert report.prior_period is None and report.prior is None
 
     def test_an_empty_period(self) -> None:
         report = concentration_report(portfolio(ROWS), Period(start=date(2030, 1, 1)))
@@ -58,6 +62,30 @@ class TestReport:
         assert report.accounts.empty and report.lorenz.empty and report.whale is None
         assert report.alerts == []
         assert len(report.trend) == 3  # the trend always covers stored history
+
+
+class TestGroupMembers:
+    def test_a_groups_accounts_with_their_share_of_it(self) -> None:
+        """March: group Newer holds A (40), group Old holds B (50); C (20) stands alone."""
+        report = concentration_report(portfolio(ROWS), MARCH)
+        newer = report.group_members("Newer")
+        assert list(newer["key"]) == ["A"] and list(newer["group_share"]) == [1.0]
+        assert list(report.group_members("C")["net_revenue"]) == [pytest.approx(19.0)]
+        assert report.group_members("nowhere").empty
+
+    def test_shares_of_a_group_with_several_accounts(self) -> None:
+        rows = [("2024-01", "A", 30, None, "G"), ("2024-01", "B", 10, None, "G"),
+                ("2024-01", "C", -5, None, "G"), ("2024-01", "D", 65)]
+        members = concentration_report(portfolio(rows), Period()).group_members("G")
+        assert list(members["key"]) == ["A", "B", "C"]
+        assert list(members["group_share"]) == pytest.approx([30 / 35, 10 / 35, -5 / 35])
+        assert list(members["share"][:2]) == pytest.approx([30 / 105, 10 / 105])
+
+    def test_a_group_at_zero_has_no_shares_of_it(self) -> None:
+        rows = [("2024-01", "A", 5, None, "G"), ("2024-01", "B", -5, None, "G"),
+                ("2024-01", "D", 65)]
+        members = concentration_report(portfolio(rows), Period()).group_members("G")
+        assert members["group_share"].isna().all()
 
 
 class TestStressFromTheReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -28,7 +29,9 @@ class TestConcentrationPage:
         expect(page.get_by_text("accounts = 80%").first).to_be_attached()
         alert = page.get_by_test_id("stAlertContentError").filter(has_text=PLANTED_GROUP)
         expect(alert.first).to_contain_text("Single-customer dependency")
-        expect(page.get_by_test_id("stExpander").filter(has_text=PLANTED_GROUP)).to_have_count(1)
+        picker = page.get_by_role("combobox", name="Parent group (type to search)")
+        expect(picker).to_have_value(re.compile(f"^⚠️ {PLANTED_GROUP} · "))
+        expect(page.get_by_text("vs same period last year:").first).to_be_visible()
 
     def test_chinese_and_the_group_level(self, page_at: PageAt) -> None:
         page = page_at("集中度", query="?lang=zh")
@@ -40,3 +43,8 @@ class TestConcentrationPage:
         assert_no_exception(page)
         expect(page.get_by_test_id("stPlotlyChart")).to_have_count(4)
         expect(page.get_by_text("单一客户依赖").first).to_be_visible()
+        page.get_by_role("radio", name="按季度", exact=True).click()
+        page.wait_for_timeout(300)
+        wait_idle(page)
+        assert_no_exception(page)
+        expect(page.get_by_text("按季度集中度").first).to_be_attached()
