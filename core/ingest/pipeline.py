@@ -365,8 +365,8 @@ def _clean(con: duckdb.DuckDBPyConnection, col: dict[str, str], report: FileRepo
         con, f"SELECT {', '.join(parts)} FROM typed WHERE NOT is_subtotal ORDER BY line"
     )
     # The summary comes from the fetched rows (vectorised Arrow), not another scan.
-    months = pc.unique(pc.strftime(clean["month"], format="%Y-%m")).drop_null()
-    report.rows, report.months = clean.num_rows, sorted(months.to_pylist())
+    months = pc.unique(clean["month"]).drop_null().to_pylist()  # a few dates, not rows
+    report.rows, report.months = clean.num_rows, sorted({f"{m:%Y-%m}" for m in months})
     report.accounts = pc.count_distinct(clean["account_key"]).as_py()
     report.net_revenue = float(pc.sum(clean["net_revenue"]).as_py() or 0.0)
     return clean
