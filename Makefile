@@ -43,6 +43,7 @@ browser:
 ## test: every test, browser tests included
 test: $(VENV)/.test-installed browser
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
 
 ## test-fast: everything but the browser tests

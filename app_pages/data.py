@@ -33,19 +33,29 @@ with st.container(border=True):
     source_col, order_col, sheet_col = st.columns(3)
     sources = sorted({*known_sources(), DEFAULT_SOURCE})
     source = source_col.selectbox(
-        tr("data.source"), sources, index=sources.index(DEFAULT_SOURCE), accept_new_options=True,
-        key="data.source", help=tr("data.source_help"),
+        tr("data.source"),
+        sources,
+        index=sources.index(DEFAULT_SOURCE),
+        accept_new_options=True,
+        key="data.source",
+        help=tr("data.source_help"),
     )
     order_names = {order: tr(f"data.date_order_{order}") for order in DATE_ORDERS}
     date_order = order_col.selectbox(
-        tr("data.date_order"), DATE_ORDERS, index=DATE_ORDERS.index(settings().date_order),
-        format_func=order_names.get, key="data.date_order",
+        tr("data.date_order"),
+        DATE_ORDERS,
+        index=DATE_ORDERS.index(settings().date_order),
+        format_func=order_names.get,
+        key="data.date_order",
         help=tr("data.date_order_help"),
     )
-    sheet = sheet_col.text_input(tr("data.sheet"), key="data.sheet",
-                                 placeholder=tr("data.sheet_placeholder"))
+    sheet = sheet_col.text_input(
+        tr("data.sheet"), key="data.sheet", placeholder=tr("data.sheet_placeholder")
+    )
     files = st.file_uploader(
-        tr("data.files"), type=FILE_TYPES, accept_multiple_files=True,
+        tr("data.files"),
+        type=FILE_TYPES,
+        accept_multiple_files=True,
         key=f"data.uploader.{st.session_state.get(GENERATION_KEY, 0)}",
         help=tr("data.files_help", limit=f"{settings().max_upload_mb:.0f}"),
     )
@@ -69,8 +79,13 @@ if batch:
         st.info(tr("data.store_blocked", count=bad))
     elif not all(confirmed):
         st.info(tr("data.confirm_needed"))
-    if st.button(tr("data.store", count=len(batch)), type="primary", disabled=not all(confirmed),
-                 icon=":material/save:", key="data.store"):
+    if st.button(
+        tr("data.store", count=len(batch)),
+        type="primary",
+        disabled=not all(confirmed),
+        icon=":material/save:",
+        key="data.store",
+    ):
         try:
             results = store_uploads(database(), batch, replace=conflicts)
         except StoreError as exc:
@@ -99,8 +114,12 @@ else:
         with st.container(border=True):
             st.markdown(f"**{tr('data.restore_title')}**")
             st.caption(tr("data.restore_help"))
-            chosen = st.selectbox(tr("data.restore_choice"), list(restorable),
-                                  format_func=restorable.get, key="data.restore_choice")
+            chosen = st.selectbox(
+                tr("data.restore_choice"),
+                list(restorable),
+                format_func=restorable.get,
+                key="data.restore_choice",
+            )
             if st.button(tr("data.restore"), icon=":material/history:", key="data.restore"):
                 try:
                     months = restore_upload(database(), chosen)
@@ -109,6 +128,7 @@ else:
                 except DatabaseError as exc:
                     st.error(str(exc))
                 else:
-                    st.session_state[FLASH_KEY] = tr("data.restored", id=chosen,
-                                                     months=", ".join(months))
+                    st.session_state[FLASH_KEY] = tr(
+                        "data.restored", id=chosen, months=", ".join(months)
+                    )
                     st.rerun()

@@ -29,17 +29,32 @@ st.caption(tr("home.period_caption", span=month_span(figures.months), months=len
 lang = language()
 tiles = st.columns(5)
 tiles[0].metric(tr("home.months"), f"{len(figures.months)}", border=True)
-tiles[1].metric(tr("home.accounts"), f"{figures.accounts:,}", border=True,
-                help=tr("home.accounts_help", negative=figures.negative_accounts))
-tiles[2].metric(tr("home.net_revenue"), tile_money(figures.net_revenue, lang), border=True,
-                help=tr("home.exact", value=money(figures.net_revenue)))
-tiles[3].metric(
-    tr("home.gross_profit"), tile_money(figures.gross_profit, lang), border=True,
-    help=tr("home.exact", value=money(figures.gross_profit))
-    if figures.gross_profit is not None else tr("home.no_cost_help"),
+tiles[1].metric(
+    tr("home.accounts"),
+    f"{figures.accounts:,}",
+    border=True,
+    help=tr("home.accounts_help", negative=figures.negative_accounts),
 )
-tiles[4].metric(tr("home.discount_rate"), rate(figures.discount_rate), border=True,
-                help=tr("home.discount_rate_help"))
+tiles[2].metric(
+    tr("home.net_revenue"),
+    tile_money(figures.net_revenue, lang),
+    border=True,
+    help=tr("home.exact", value=money(figures.net_revenue)),
+)
+tiles[3].metric(
+    tr("home.gross_profit"),
+    tile_money(figures.gross_profit, lang),
+    border=True,
+    help=tr("home.exact", value=money(figures.gross_profit))
+    if figures.gross_profit is not None
+    else tr("home.no_cost_help"),
+)
+tiles[4].metric(
+    tr("home.discount_rate"),
+    rate(figures.discount_rate),
+    border=True,
+    help=tr("home.discount_rate_help"),
+)
 if figures.negative_accounts:
     st.caption(tr("home.negative_accounts", count=figures.negative_accounts))
 
@@ -47,8 +62,11 @@ st.plotly_chart(
     revenue_by_month_figure(
         revenue_by_month(chosen),
         tr("home.chart_title"),
-        {"month": tr("home.month"), "net_revenue": tr("home.net_revenue"),
-         "source": tr("home.source")},
+        {
+            "month": tr("home.month"),
+            "net_revenue": tr("home.net_revenue"),
+            "source": tr("home.source"),
+        },
     ),
     config={"displaylogo": False},
 )

@@ -105,21 +105,27 @@ def main() -> None:
     paths = make_inputs(args.rows)
     csv_mib = paths["csv"].stat().st_size / 2**20
     parquet_mib = paths["parquet"].stat().st_size / 2**20
-    print(f"Ingest of a {args.rows:,}-row export: {csv_mib:.0f} MiB CSV, "
-          f"{parquet_mib:.0f} MiB Parquet")
+    print(
+        f"Ingest of a {args.rows:,}-row export: {csv_mib:.0f} MiB CSV, "
+        f"{parquet_mib:.0f} MiB Parquet"
+    )
     print(f"{'case':<18}{'seconds':>9}{'× DuckDB':>10}{'peak MiB':>10}")
     for kind, cases in CASES.items():
         baseline = None
         for case in cases:
             done = subprocess.run(
                 [sys.executable, __file__, "--one", case, str(paths[kind])],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
                 cwd=Path(__file__).resolve().parent.parent,
             )
             result = json.loads(done.stdout.strip().splitlines()[-1])
             baseline = baseline or result["seconds"]
-            print(f"{case:<18}{result['seconds']:>9.2f}{result['seconds'] / baseline:>10.2f}"
-                  f"{result['peak_mb']:>10.0f}")
+            print(
+                f"{case:<18}{result['seconds']:>9.2f}{result['seconds'] / baseline:>10.2f}"
+                f"{result['peak_mb']:>10.0f}"
+            )
 
 
 if __name__ == "__main__":

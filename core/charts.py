@@ -60,14 +60,22 @@ def revenue_by_month_figure(
         barmode="relative",
         bargap=0.15,
         showlegend=len(sources) > 1,
-        legend={"title": {"text": names["source"]}, "orientation": "h", "y": 1.02,
-                "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        legend={
+            "title": {"text": names["source"]},
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "x": 1,
+            "xanchor": "right",
+        },
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         hovermode="closest",
     )
     months = frame["month"].nunique() if "month" in frame else 0
     figure.update_xaxes(
-        title_text=names["month"], tickformat="%Y-%m", dtick="M1" if months <= 12 else "M3",
+        title_text=names["month"],
+        tickformat="%Y-%m",
+        dtick="M1" if months <= 12 else "M3",
         showgrid=False,
     )
     figure.update_yaxes(title_text=names["net_revenue"], tickformat="~s", zeroline=True)
@@ -77,6 +85,11 @@ def revenue_by_month_figure(
 def _escape(text: object) -> str:
     """Plotly hover text is HTML; a source name must show as text."""
     return (
-        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("%", "&#37;").replace("{", "&#123;").replace("}", "&#125;")
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("%", "&#37;")
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
     )

@@ -62,9 +62,7 @@ _LAYOUT: Final[dict[str, object]] = {
 
 def text(value: object) -> str:
     """A name made safe for plotly's HTML-ish hover and annotation text."""
-    return (
-        str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _texts(values: pd.Series) -> np.ndarray:
@@ -107,41 +105,87 @@ def pareto_figure(
     )
     figure = go.Figure()
     figure.add_trace(
-        go.Bar(x=rank, y=custom[:, 0], name=names["revenue"],
-               marker={"color": NAVY, "line": {"width": 0}}, customdata=custom,
-               hovertext=hovertext, hovertemplate=hover)
+        go.Bar(
+            x=rank,
+            y=custom[:, 0],
+            name=names["revenue"],
+            marker={"color": NAVY, "line": {"width": 0}},
+            customdata=custom,
+            hovertext=hovertext,
+            hovertemplate=hover,
+        )
     )
     figure.add_trace(
-        go.Scatter(x=rank, y=custom[:, 2], name=names["cum_share"],
-                   yaxis="y2", mode="lines", line={"color": ORANGE, "width": 2.5},
-                   customdata=custom, hovertext=hovertext, hovertemplate=hover)
+        go.Scatter(
+            x=rank,
+            y=custom[:, 2],
+            name=names["cum_share"],
+            yaxis="y2",
+            mode="lines",
+            line={"color": ORANGE, "width": 2.5},
+            customdata=custom,
+            hovertext=hovertext,
+            hovertemplate=hover,
+        )
     )
     n = len(rank)
     figure.add_trace(
-        go.Scatter(x=[0.5, max(n, 1) + 0.5], y=[PARETO_LINE, PARETO_LINE], yaxis="y2",
-                   mode="lines", name=names["line"], hoverinfo="skip",
-                   line={"color": GREY, "width": 1.5, "dash": "dash"})
+        go.Scatter(
+            x=[0.5, max(n, 1) + 0.5],
+            y=[PARETO_LINE, PARETO_LINE],
+            yaxis="y2",
+            mode="lines",
+            name=names["line"],
+            hoverinfo="skip",
+            line={"color": GREY, "width": 1.5, "dash": "dash"},
+        )
     )
     if pareto_k is not None and n:
         at = ranked[ranked["rank"] == pareto_k]
         y = float(at["cum_share"].iloc[0]) if not at.empty else PARETO_LINE
         figure.add_trace(
-            go.Scatter(x=[pareto_k], y=[y], yaxis="y2", mode="markers+text",
-                       name=marker_label, text=[text(marker_label)],
-                       textposition="bottom right", textfont={"color": RED, "size": 13},
-                       marker={"color": RED, "size": 11, "line": {"color": "white", "width": 2}},
-                       hovertemplate=f"{text(marker_label)}<extra></extra>")
+            go.Scatter(
+                x=[pareto_k],
+                y=[y],
+                yaxis="y2",
+                mode="markers+text",
+                name=marker_label,
+                text=[text(marker_label)],
+                textposition="bottom right",
+                textfont={"color": RED, "size": 13},
+                marker={"color": RED, "size": 11, "line": {"color": "white", "width": 2}},
+                hovertemplate=f"{text(marker_label)}<extra></extra>",
+            )
         )
     figure.update_layout(
-        **_LAYOUT, title=_title(title), bargap=0.1 if n < 60 else 0,
-        yaxis={"title": {"text": text(names["revenue"])}, "tickformat": "~s", "rangemode": "tozero",
-               "gridcolor": "#eeeeee"},
-        yaxis2={"title": {"text": text(names["cum_share"])}, "overlaying": "y", "side": "right",
-                "range": [0, 1.05], "tickformat": ".0%", "showgrid": False,
-                "tickmode": "linear", "tick0": 0, "dtick": 0.2},
+        **_LAYOUT,
+        title=_title(title),
+        bargap=0.1 if n < 60 else 0,
+        yaxis={
+            "title": {"text": text(names["revenue"])},
+            "tickformat": "~s",
+            "rangemode": "tozero",
+            "gridcolor": "#eeeeee",
+        },
+        yaxis2={
+            "title": {"text": text(names["cum_share"])},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 1.05],
+            "tickformat": ".0%",
+            "showgrid": False,
+            "tickmode": "linear",
+            "tick0": 0,
+            "dtick": 0.2,
+        },
     )
-    figure.update_xaxes(type="linear", title_text=text(names["rank"]), rangemode="tozero",
-                        range=[0.5, max(n, 1) + 0.5], showgrid=False)
+    figure.update_xaxes(
+        type="linear",
+        title_text=text(names["rank"]),
+        rangemode="tozero",
+        range=[0.5, max(n, 1) + 0.5],
+        showgrid=False,
+    )
     return figure
 
 
@@ -152,23 +196,36 @@ def lorenz_figure(
     names = _labels(LORENZ_LABELS, labels)
     figure = go.Figure()
     figure.add_trace(
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=names["equality"], hoverinfo="skip",
-                   line={"color": GREY, "width": 1.5, "dash": "dash"})
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name=names["equality"],
+            hoverinfo="skip",
+            line={"color": GREY, "width": 1.5, "dash": "dash"},
+        )
     )
     figure.add_trace(
         go.Scatter(
-            x=lorenz["account_share"].astype(float), y=lorenz["revenue_share"].astype(float),
-            mode="lines", name=names["curve"], fill="tonexty",
-            fillcolor="rgba(31, 78, 121, 0.12)", line={"color": NAVY, "width": 2.5},
-            hovertemplate=(f"{text(names['x'])}: %{{x:.1%}}<br>"
-                           f"{text(names['y'])}: %{{y:.1%}}<extra></extra>"),
+            x=lorenz["account_share"].astype(float),
+            y=lorenz["revenue_share"].astype(float),
+            mode="lines",
+            name=names["curve"],
+            fill="tonexty",
+            fillcolor="rgba(31, 78, 121, 0.12)",
+            line={"color": NAVY, "width": 2.5},
+            hovertemplate=(
+                f"{text(names['x'])}: %{{x:.1%}}<br>{text(names['y'])}: %{{y:.1%}}<extra></extra>"
+            ),
         )
     )
     figure.update_layout(**_LAYOUT, title=_title(title))
-    figure.update_xaxes(title_text=text(names["x"]), range=[0, 1], tickformat=".0%",
-                        gridcolor="#eeeeee")
-    figure.update_yaxes(title_text=text(names["y"]), range=[0, 1], tickformat=".0%",
-                        gridcolor="#eeeeee")
+    figure.update_xaxes(
+        title_text=text(names["x"]), range=[0, 1], tickformat=".0%", gridcolor="#eeeeee"
+    )
+    figure.update_yaxes(
+        title_text=text(names["y"]), range=[0, 1], tickformat=".0%", gridcolor="#eeeeee"
+    )
     return figure
 
 
@@ -190,40 +247,64 @@ def whale_figure(
     custom = points["gross_profit"].fillna(0.0).astype(float).to_numpy()
     figure = go.Figure()
     figure.add_trace(
-        go.Scatter(x=[0, 1], y=[1, 1], mode="lines", name=names["full"], hoverinfo="skip",
-                   line={"color": GREY, "width": 1.5, "dash": "dash"})
+        go.Scatter(
+            x=[0, 1],
+            y=[1, 1],
+            mode="lines",
+            name=names["full"],
+            hoverinfo="skip",
+            line={"color": GREY, "width": 1.5, "dash": "dash"},
+        )
     )
     figure.add_trace(
         go.Scatter(
-            x=x, y=y, mode="lines", name=names["curve"], line={"color": GREEN, "width": 2.5},
-            customdata=custom, hovertext=_texts(points["name"].fillna("")),
-            hovertemplate=(f"<b>%{{hovertext}}</b><br>{text(names['x'])}: %{{x:.1%}}<br>"
-                           f"{text(names['y'])}: %{{y:.1%}}<br>"
-                           f"{text(names['profit'])}: %{{customdata:,.0f}}<extra></extra>"),
+            x=x,
+            y=y,
+            mode="lines",
+            name=names["curve"],
+            line={"color": GREEN, "width": 2.5},
+            customdata=custom,
+            hovertext=_texts(points["name"].fillna("")),
+            hovertemplate=(
+                f"<b>%{{hovertext}}</b><br>{text(names['x'])}: %{{x:.1%}}<br>"
+                f"{text(names['y'])}: %{{y:.1%}}<br>"
+                f"{text(names['profit'])}: %{{customdata:,.0f}}<extra></extra>"
+            ),
         )
     )
     if not points.empty:
         top = int(y.to_numpy().argmax())
         figure.add_trace(
-            go.Scatter(x=[x.iloc[top]], y=[y.iloc[top]], mode="markers+text",
-                       name=names["peak"], text=[text(peak_label)],
-                       textposition="top left" if x.iloc[top] > 0.7 else "top right",
-                       textfont={"color": RED, "size": 13},
-                       marker={"color": RED, "size": 11, "line": {"color": "white", "width": 2}},
-                       hovertemplate=f"{text(peak_label)}<extra></extra>")
+            go.Scatter(
+                x=[x.iloc[top]],
+                y=[y.iloc[top]],
+                mode="markers+text",
+                name=names["peak"],
+                text=[text(peak_label)],
+                textposition="top left" if x.iloc[top] > 0.7 else "top right",
+                textfont={"color": RED, "size": 13},
+                marker={"color": RED, "size": 11, "line": {"color": "white", "width": 2}},
+                hovertemplate=f"{text(peak_label)}<extra></extra>",
+            )
         )
     upper = max(1.1, float(y.max()) * 1.08) if not points.empty else 1.1
     figure.update_layout(**_LAYOUT, title=_title(title))
-    figure.update_xaxes(title_text=text(names["x"]), range=[0, 1], tickformat=".0%",
-                        gridcolor="#eeeeee")
-    figure.update_yaxes(title_text=text(names["y"]), range=[min(0.0, float(y.min()) if
-                        not points.empty else 0.0), upper], tickformat=".0%",
-                        gridcolor="#eeeeee")
+    figure.update_xaxes(
+        title_text=text(names["x"]), range=[0, 1], tickformat=".0%", gridcolor="#eeeeee"
+    )
+    figure.update_yaxes(
+        title_text=text(names["y"]),
+        range=[min(0.0, float(y.min()) if not points.empty else 0.0), upper],
+        tickformat=".0%",
+        gridcolor="#eeeeee",
+    )
     return figure
 
 
 def period_labels(
-    trend: pd.DataFrame, grain: Grain, quarter: str = "{year} Q{quarter}",
+    trend: pd.DataFrame,
+    grain: Grain,
+    quarter: str = "{year} Q{quarter}",
     partial: str = "{label} ({months} of 3 months)",
 ) -> list[str]:
     """'2025-03' per month, or '2025 Q1' per quarter with partial quarters marked as such."""
@@ -239,7 +320,9 @@ def period_labels(
 
 
 def trend_figure(
-    trend: pd.DataFrame, title: str, labels: Mapping[str, str] | None = None,
+    trend: pd.DataFrame,
+    title: str,
+    labels: Mapping[str, str] | None = None,
     grain: Grain = "month",
 ) -> go.Figure:
     """HHI on the left axis; top-5 and top-20% share on the right, per month or quarter.
@@ -250,37 +333,67 @@ def trend_figure(
     """
     names = _labels(TREND_LABELS, labels)
     when = pd.to_datetime(trend["period_start"])
-    shown = [text(label) for label in period_labels(trend, grain, names["quarter"],
-                                                     names["partial"])]
+    shown = [
+        text(label) for label in period_labels(trend, grain, names["quarter"], names["partial"])
+    ]
     short = period_labels(trend, grain, names["quarter_tick"], "{label}*")
     figure = go.Figure()
     figure.add_trace(
-        go.Scatter(x=when, y=trend["hhi"].astype(float), name=names["hhi"], mode="lines+markers",
-                   line={"color": NAVY, "width": 2.5}, marker={"size": 5}, customdata=shown,
-                   hovertemplate=(f"%{{customdata}}<br>{text(names['hhi'])}: "
-                                  "%{y:,.0f}<extra></extra>"))
+        go.Scatter(
+            x=when,
+            y=trend["hhi"].astype(float),
+            name=names["hhi"],
+            mode="lines+markers",
+            line={"color": NAVY, "width": 2.5},
+            marker={"size": 5},
+            customdata=shown,
+            hovertemplate=(f"%{{customdata}}<br>{text(names['hhi'])}: %{{y:,.0f}}<extra></extra>"),
+        )
     )
     for column, colour in (("top5_share", ORANGE), ("top20pct_share", GREEN)):
         figure.add_trace(
-            go.Scatter(x=when, y=trend[column].astype(float), name=names[column], yaxis="y2",
-                       mode="lines", line={"color": colour, "width": 2, "dash": "dot"},
-                       customdata=shown,
-                       hovertemplate=(f"%{{customdata}}<br>{text(names[column])}: "
-                                      "%{y:.1%}<extra></extra>"))
+            go.Scatter(
+                x=when,
+                y=trend[column].astype(float),
+                name=names[column],
+                yaxis="y2",
+                mode="lines",
+                line={"color": colour, "width": 2, "dash": "dot"},
+                customdata=shown,
+                hovertemplate=(
+                    f"%{{customdata}}<br>{text(names[column])}: %{{y:.1%}}<extra></extra>"
+                ),
+            )
         )
     figure.update_layout(
-        **_LAYOUT, title=_title(title),
-        yaxis={"title": {"text": text(names["hhi"])}, "tickformat": ",.0f",
-               "rangemode": "tozero", "gridcolor": "#eeeeee"},
-        yaxis2={"title": {"text": text(names["shares"])}, "overlaying": "y", "side": "right",
-                "range": [0, 1], "tickformat": ".0%", "showgrid": False,
-                "tickmode": "linear", "tick0": 0, "dtick": 0.2},
+        **_LAYOUT,
+        title=_title(title),
+        yaxis={
+            "title": {"text": text(names["hhi"])},
+            "tickformat": ",.0f",
+            "rangemode": "tozero",
+            "gridcolor": "#eeeeee",
+        },
+        yaxis2={
+            "title": {"text": text(names["shares"])},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 1],
+            "tickformat": ".0%",
+            "showgrid": False,
+            "tickmode": "linear",
+            "tick0": 0,
+            "dtick": 0.2,
+        },
     )
     figure.update_xaxes(type="date", title_text=text(names["x"]), showgrid=False)
     if grain == "month":
         figure.update_xaxes(tickformat="%Y-%m")
     else:  # plotly has no quarter date format: name each quarter, thinned to about 12 ticks
         step = max(1, -(-len(shown) // 12))
-        figure.update_xaxes(tickmode="array", tickvals=list(when[::step]),
-                            ticktext=[text(label) for label in short[::step]])
+        figure.update_xaxes(
+            tickmode="array",
+            tickvals=list(when[::step]),
+            ticktext=[text(label) for label in short[::step]],
+        )
     return figure

@@ -312,8 +312,9 @@ def comparisons(con: duckdb.DuckDBPyConnection, period: Period) -> Comparisons:
     A comparison window counts only when every one of its months is stored: a gap would
     compare unlike spans and show a wrong change.
     """
-    stored = {row[0] for row in fetch_all(
-        con, "SELECT DISTINCT month FROM upload_months WHERE active")}
+    stored = {
+        row[0] for row in fetch_all(con, "SELECT DISTINCT month FROM upload_months WHERE active")
+    }
     if not stored:
         return Comparisons(None, None, None)
     first, last = min(stored), max(stored)
@@ -328,8 +329,7 @@ def comparisons(con: duckdb.DuckDBPyConnection, period: Period) -> Comparisons:
 
     def covered(window: Period) -> bool:
         assert window.start is not None
-        return all(shift_months(window.start, step) in stored
-                   for step in range(month_span(window)))
+        return all(shift_months(window.start, step) in stored for step in range(month_span(window)))
 
     return Comparisons(
         current,

@@ -110,8 +110,9 @@ def revenue_by_month(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataF
 
 def stored_months(con: duckdb.DuckDBPyConnection) -> list[date]:
     """Every month with active data, ascending."""
-    return [row[0] for row in fetch_all(
-        con, "SELECT DISTINCT month FROM active_rows ORDER BY month")]
+    return [
+        row[0] for row in fetch_all(con, "SELECT DISTINCT month FROM active_rows ORDER BY month")
+    ]
 
 
 def sources_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -96,20 +96,17 @@ class StoreError(Exception):
 
 
 def store_issue(
-    rule: str,
-    file: str = "",
-    column: str | None = None,
-    value: str | None = None,
-    **params: object,
+    rule: str, file: str = "", column: str | None = None, value: str | None = None, **params: object
 ) -> IngestIssue:
     """A refusal, its English message from the catalogue (store.<rule> or ingest.<rule>)."""
     key = f"store.{rule}" if f"store.{rule}" in catalogue("en") else f"ingest.{rule}"
+    message = t(key, "en", **params)
     return IngestIssue(
         file=file,
         column=column,
         value=value,
         rule=rule,
-        message=t(key, "en", **params),
+        message=message,
         params=plain_params(params),
     )
 

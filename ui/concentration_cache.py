@@ -77,7 +77,12 @@ def stress(
 ) -> StressResult:
     """Before and after removing these accounts, groups and top-N units (cached)."""
     return _stress(
-        *_key(), chosen.start, chosen.end, by, tuple(sorted(accounts)), tuple(sorted(groups)),
+        *_key(),
+        chosen.start,
+        chosen.end,
+        by,
+        tuple(sorted(accounts)),
+        tuple(sorted(groups)),
         int(top_n),
     )
 

@@ -75,24 +75,36 @@ def render_alerts(
         st.success(txt("alerts_none"), icon=":material/check_circle:")
         return
     for alert in alerts:
-        head = (f"**{tr('concentration.severity.' + alert.severity)} · "
-                f"{tr('concentration.rule.' + alert.rule)}** — "
-                f"{escape_markdown(alert.message(lang))}")
+        head = (
+            f"**{tr('concentration.severity.' + alert.severity)} · "
+            f"{tr('concentration.rule.' + alert.rule)}** — "
+            f"{escape_markdown(alert.message(lang))}"
+        )
         box = st.error if alert.severity == "act" else st.warning
-        box(head, icon=":material/priority_high:" if alert.severity == "act"
-            else ":material/visibility:")
+        box(
+            head,
+            icon=":material/priority_high:" if alert.severity == "act" else ":material/visibility:",
+        )
         shown = [names.get(key, key) for key in alert.accounts[:8]]
         more = len(alert.accounts) - len(shown)
         involved = ", ".join(shown) + (f" {txt('and_more', count=more)}" if more > 0 else "")
-        st.caption(escape_markdown(f"{txt('evidence_label')}: {_evidence(alert, lang, currency)}"
-                                   f" — {txt('involved')}: {involved}"))
+        st.caption(
+            escape_markdown(
+                f"{txt('evidence_label')}: {_evidence(alert, lang, currency)}"
+                f" — {txt('involved')}: {involved}"
+            )
+        )
 
 
 def whale_note(whale: WhaleSummary, unit: str, lang: Language, currency: str | None) -> str:
     """The whale curve in one sentence: peak, the loss makers and the profit they destroy."""
     return txt(
-        "whale_summary", peak=whale.peak or 1.0, peak_k=whale.peak_k or 0,
-        peak_share=whale.peak_share or 0.0, unit=unit, negative=whale.negative_accounts,
+        "whale_summary",
+        peak=whale.peak or 1.0,
+        peak_k=whale.peak_k or 0,
+        peak_share=whale.peak_share or 0.0,
+        unit=unit,
+        negative=whale.negative_accounts,
         negative_share=whale.negative_share,
         destroyed=amount(whale.profit_destroyed, lang, currency),
     )
@@ -100,8 +112,10 @@ def whale_note(whale: WhaleSummary, unit: str, lang: Language, currency: str | N
 
 def _option_names(frame: pd.DataFrame) -> dict[str, str]:
     positive = frame[frame["positive"].astype(bool)]
-    return {str(key): f"{name} ({key})" if name != key else str(name)
-            for key, name in zip(positive["key"], positive["name"], strict=True)}
+    return {
+        str(key): f"{name} ({key})" if name != key else str(name)
+        for key, name in zip(positive["key"], positive["name"], strict=True)
+    }
 
 
 def render_stress(report: ConcentrationReport, lang: Language, currency: str | None) -> None:
@@ -114,23 +128,38 @@ def render_stress(report: ConcentrationReport, lang: Language, currency: str | N
     accounts, groups = _option_names(report.accounts), _option_names(report.groups)
     pick_accounts, pick_groups, pick_top = st.columns([2, 2, 1])
     removed_accounts = pick_accounts.multiselect(
-        txt("stress_accounts"), list(accounts), format_func=accounts.get,
-        key=f"conc_stress_accounts_{scope}", placeholder=txt("stress_placeholder"))
+        txt("stress_accounts"),
+        list(accounts),
+        format_func=accounts.get,
+        key=f"conc_stress_accounts_{scope}",
+        placeholder=txt("stress_placeholder"),
+    )
     removed_groups = pick_groups.multiselect(
-        txt("stress_groups"), list(groups), format_func=groups.get,
-        key=f"conc_stress_groups_{scope}", placeholder=txt("stress_placeholder"))
+        txt("stress_groups"),
+        list(groups),
+        format_func=groups.get,
+        key=f"conc_stress_groups_{scope}",
+        placeholder=txt("stress_placeholder"),
+    )
     top_n = pick_top.number_input(
-        txt("stress_top_n", unit=txt(f"unit_{report.by}")), min_value=0,
-        max_value=max(report.summary.n, 0), value=0, step=1,
-        key=f"conc_stress_top_{scope}_{report.by}")
+        txt("stress_top_n", unit=txt(f"unit_{report.by}")),
+        min_value=0,
+        max_value=max(report.summary.n, 0),
+        value=0,
+        step=1,
+        key=f"conc_stress_top_{scope}_{report.by}",
+    )
     if not removed_accounts and not removed_groups and not top_n:
         st.info(txt("stress_empty"), icon=":material/science:")
         return
     result = stress(chosen, report.by, removed_accounts, removed_groups, int(top_n))
     st.dataframe(stress_table(result, lang, currency), hide_index=True)
     removed = sum(account.net_revenue for account in result.removed)
-    st.caption(escape_markdown(txt("stress_removed", count=len(result.removed),
-                                   revenue=money(removed, currency))))
+    st.caption(
+        escape_markdown(
+            txt("stress_removed", count=len(result.removed), revenue=money(removed, currency))
+        )
+    )
     if result.not_found:
         st.caption(escape_markdown(txt("stress_not_found", names=", ".join(result.not_found))))
 
@@ -152,27 +181,61 @@ def stress_table(result: StressResult, lang: Language, currency: str | None) -> 
 
     before, after, delta = result.before, result.after, result.delta
     rows = [
-        (txt("stress_revenue"), cash(before.revenue), cash(after.revenue),
-         f"{delta.revenue:+,.0f}" + (f" ({delta.revenue_pct:+.1%})"
-                                      if delta.revenue_pct is not None else "")),
-        (txt("stress_gross_profit"), cash(before.gross_profit), cash(after.gross_profit),
-         signed(delta.gross_profit, "{:+,.0f}".format) + (
-             f" ({delta.gross_profit_pct:+.1%})" if delta.gross_profit_pct is not None else "")),
-        (txt("hhi"), signed(before.hhi, "{:,.0f}".format), signed(after.hhi, "{:,.0f}".format),
-         signed(delta.hhi, "{:+,.0f}".format)),
-        (txt("top5"), share(before.top5_share), share(after.top5_share),
-         signed(delta.top5_share, lambda v: f"{v * 100:+.1f} pp")),
-        (txt("pareto"), pareto(before.pareto_k, before.pareto_share),
-         pareto(after.pareto_k, after.pareto_share), signed(delta.pareto_k, "{:+d}".format)),
+        (
+            txt("stress_revenue"),
+            cash(before.revenue),
+            cash(after.revenue),
+            f"{delta.revenue:+,.0f}"
+            + (f" ({delta.revenue_pct:+.1%})" if delta.revenue_pct is not None else ""),
+        ),
+        (
+            txt("stress_gross_profit"),
+            cash(before.gross_profit),
+            cash(after.gross_profit),
+            signed(delta.gross_profit, "{:+,.0f}".format)
+            + (f" ({delta.gross_profit_pct:+.1%})" if delta.gross_profit_pct is not None else ""),
+        ),
+        (
+            txt("hhi"),
+            signed(before.hhi, "{:,.0f}".format),
+            signed(after.hhi, "{:,.0f}".format),
+            signed(delta.hhi, "{:+,.0f}".format),
+        ),
+        (
+            txt("top5"),
+            share(before.top5_share),
+            share(after.top5_share),
+            signed(delta.top5_share, lambda v: f"{v * 100:+.1f} pp"),
+        ),
+        (
+            txt("pareto"),
+            pareto(before.pareto_k, before.pareto_share),
+            pareto(after.pareto_k, after.pareto_share),
+            signed(delta.pareto_k, "{:+d}".format),
+        ),
     ]
     return pd.DataFrame(
-        rows, columns=[txt("stress_figure"), txt("stress_before"), txt("stress_after"),
-                       txt("stress_change")],
+        rows,
+        columns=[
+            txt("stress_figure"),
+            txt("stress_before"),
+            txt("stress_after"),
+            txt("stress_change"),
+        ],
     )
 
 
-TABLE_COLUMNS = ("rank", "key", "name", "parent_group", "members", "net_revenue",
-                 "gross_profit", "share", "cum_share")
+TABLE_COLUMNS = (
+    "rank",
+    "key",
+    "name",
+    "parent_group",
+    "members",
+    "net_revenue",
+    "gross_profit",
+    "share",
+    "cum_share",
+)
 """The account_revenue columns the tables show, in order."""
 MEMBER_COLUMNS = ("rank", "key", "name", "net_revenue", "gross_profit", "share", "group_share")
 """A group's member table: the portfolio rank and share, and the share of the group."""
@@ -182,11 +245,16 @@ _PERCENT_COLUMNS = ("share", "cum_share", "group_share")
 def _headers(currency: str | None) -> dict[str, str]:
     unit = f" ({currency})" if currency else ""
     return {
-        "rank": txt("col.rank"), "key": txt("col.key"), "name": txt("col.name"),
-        "parent_group": txt("col.group"), "members": txt("col.members"),
+        "rank": txt("col.rank"),
+        "key": txt("col.key"),
+        "name": txt("col.name"),
+        "parent_group": txt("col.group"),
+        "members": txt("col.members"),
         "net_revenue": txt("col.net_revenue") + unit,
-        "gross_profit": txt("col.gross_profit") + unit, "share": txt("col.share"),
-        "cum_share": txt("col.cum_share"), "group_share": txt("col.group_share"),
+        "gross_profit": txt("col.gross_profit") + unit,
+        "share": txt("col.share"),
+        "cum_share": txt("col.cum_share"),
+        "group_share": txt("col.group_share"),
     }
 
 
@@ -202,8 +270,12 @@ def table_for_export(
 
 
 def render_table(
-    frame: pd.DataFrame, currency: str | None, file_name: str, key: str,
-    flagged: set[str] | None = None, columns: tuple[str, ...] = TABLE_COLUMNS,
+    frame: pd.DataFrame,
+    currency: str | None,
+    file_name: str,
+    key: str,
+    flagged: set[str] | None = None,
+    columns: tuple[str, ...] = TABLE_COLUMNS,
     height: int | str = 360,
 ) -> None:
     """A sortable table with a CSV download; rows whose key is in `flagged` are ticked."""
@@ -214,30 +286,47 @@ def render_table(
         headers["rank"]: st.column_config.NumberColumn(format="%d", width="small"),
         headers["net_revenue"]: st.column_config.NumberColumn(format="localized"),
         headers["gross_profit"]: st.column_config.NumberColumn(format="localized"),
-        **{headers[name]: st.column_config.NumberColumn(format="percent")
-           for name in _PERCENT_COLUMNS},
+        **{
+            headers[name]: st.column_config.NumberColumn(format="percent")
+            for name in _PERCENT_COLUMNS
+        },
     }
     if flagged is not None:  # a pinned tick column: a Styler would cost ~0.1 s per 1,000 rows
         header = txt("col.flagged")
         shown.insert(0, header, frame["key"].astype(str).isin(flagged).to_numpy())
-        config[header] = st.column_config.CheckboxColumn(pinned=True, width="small",
-                                                         help=txt("flagged_help"))
-    st.dataframe(shown, hide_index=True, column_config={
-        header: setting for header, setting in config.items() if header in shown.columns
-    }, height=height)
+        config[header] = st.column_config.CheckboxColumn(
+            pinned=True, width="small", help=txt("flagged_help")
+        )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            header: setting for header, setting in config.items() if header in shown.columns
+        },
+        height=height,
+    )
     # The CSV is written on click only: every rerun would otherwise pay for it.
-    st.download_button(txt("download"), partial(safe_csv, shown), file_name=file_name,
-                       mime="text/csv", key=key, icon=":material/download:")
+    st.download_button(
+        txt("download"),
+        partial(safe_csv, shown),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+    )
 
 
 def _group_labels(groups: pd.DataFrame, flagged: set[str]) -> dict[str, str]:
     """Group key -> '⚠️ Name · 12.3% · 7 accounts' (the mark only on flagged groups)."""
     option = txt("member_option")
     return {
-        str(key): ("⚠️ " if str(key) in flagged else "") + option.format(
-            name=name, share=f"{share:.1%}" if pd.notna(share) else "–", members=members)
-        for key, name, share, members in zip(groups["key"], groups["name"], groups["share"],
-                                             groups["members"], strict=True)
+        str(key): ("⚠️ " if str(key) in flagged else "")
+        + option.format(
+            name=name, share=f"{share:.1%}" if pd.notna(share) else "–", members=members
+        )
+        for key, name, share, members in zip(
+            groups["key"], groups["name"], groups["share"], groups["members"], strict=True
+        )
     }
 
 
@@ -252,11 +341,21 @@ def render_group_members(report: ConcentrationReport, currency: str | None) -> N
     keys = list(labels)
     first = next((index for index, key in enumerate(keys) if key in flagged), 0)
     chosen = st.selectbox(
-        txt("members_pick"), keys, index=first, format_func=labels.__getitem__,
-        key="conc_members_group", help=txt("members_help"),
+        txt("members_pick"),
+        keys,
+        index=first,
+        format_func=labels.__getitem__,
+        key="conc_members_group",
+        help=txt("members_help"),
     )
     if chosen is None:
         return
     members = report.group_members(chosen)
-    render_table(members, currency, "group-members.csv", "conc_csv_members",
-                 columns=MEMBER_COLUMNS, height="auto")
+    render_table(
+        members,
+        currency,
+        "group-members.csv",
+        "conc_csv_members",
+        columns=MEMBER_COLUMNS,
+        height="auto",
+    )

@@ -42,8 +42,9 @@ def file_label(prepared: PreparedUpload) -> str:
     name = escape_markdown(report.file)
     if not report.ok:
         return tr("data.file_label_errors", file=name, count=f"{report.error_count:,}")
-    return tr("data.file_label_ok", file=name, rows=f"{report.rows:,}",
-              months=month_span(report.months))
+    return tr(
+        "data.file_label_ok", file=name, rows=f"{report.rows:,}", months=month_span(report.months)
+    )
 
 
 def _facts(prepared: PreparedUpload) -> pd.DataFrame:
@@ -60,7 +61,8 @@ def _facts(prepared: PreparedUpload) -> pd.DataFrame:
         tr("data.months"): month_span(report.months) if report.ok else "–",
         tr("data.accounts"): f"{report.accounts:,}" if report.ok else "–",
         tr("data.net_revenue"): money(report.net_revenue, file_currency(prepared))
-        if report.ok else "–",
+        if report.ok
+        else "–",
     }
     return pd.DataFrame([facts])
 
@@ -69,8 +71,11 @@ def _manual_mapping(prepared: PreparedUpload) -> None:
     """Without a recognised header the user names columns, and the header is found by them."""
     st.caption(tr("data.no_headers"))
     with st.form(key=f"data.manual.{prepared.report.sha256[:16]}", border=False):
-        text = st.text_area(tr("data.manual_mapping"), placeholder=MANUAL_EXAMPLE,
-                            help=tr("data.manual_mapping_help"))
+        text = st.text_area(
+            tr("data.manual_mapping"),
+            placeholder=MANUAL_EXAMPLE,
+            help=tr("data.manual_mapping_help"),
+        )
         applied = st.form_submit_button(tr("data.manual_apply"))
     if applied:
         mapping, rejected = parse_mapping_text(text)
@@ -126,17 +131,21 @@ def _issues(prepared: PreparedUpload) -> None:
     if report.errors:
         whole_file = [e for e in report.errors if e.line is None]
         summary = tr("data.errors_summary", count=f"{report.error_count:,}")
-        st.error("\n\n".join([summary, *(escape_markdown(issue_message(e, lang))
-                                         for e in whole_file)]))
+        st.error(
+            "\n\n".join([summary, *(escape_markdown(issue_message(e, lang)) for e in whole_file)])
+        )
         by_line = [e for e in report.errors if e.line is not None][:ERRORS_ON_SCREEN]
         if by_line:
             shown = issues_frame(by_line, lang, columns)
-            st.dataframe(shown.drop(columns=[columns["file"]]), hide_index=True,
-                         column_config={columns["message"]: st.column_config.TextColumn(
-                             width="large")})
+            st.dataframe(
+                shown.drop(columns=[columns["file"]]),
+                hide_index=True,
+                column_config={columns["message"]: st.column_config.TextColumn(width="large")},
+            )
         if report.error_count > ERRORS_ON_SCREEN:
-            st.caption(tr("data.errors_more", shown=ERRORS_ON_SCREEN,
-                          count=f"{report.error_count:,}"))
+            st.caption(
+                tr("data.errors_more", shown=ERRORS_ON_SCREEN, count=f"{report.error_count:,}")
+            )
         st.download_button(
             tr("data.errors_download"),
             issues_csv(report.errors, lang, columns),
@@ -160,13 +169,21 @@ def _issues(prepared: PreparedUpload) -> None:
 def _replace_confirmation(prepared: PreparedUpload, versions: list[MonthVersion]) -> bool:
     lang, currency = language(), file_currency(prepared)
     lines = [
-        tr("data.replace_question", month=v.month, rows=f"{v.rows:,}",
-           revenue=compact_money(v.net_revenue, lang, currency), new_rows=f"{v.new_rows:,}",
-           new_revenue=compact_money(v.new_net_revenue, lang, currency))
+        tr(
+            "data.replace_question",
+            month=v.month,
+            rows=f"{v.rows:,}",
+            revenue=compact_money(v.net_revenue, lang, currency),
+            new_rows=f"{v.new_rows:,}",
+            new_revenue=compact_money(v.new_net_revenue, lang, currency),
+        )
         for v in versions
     ]
-    st.warning(tr("data.replace_intro", source=escape_markdown(prepared.options.source))
-               + "\n\n" + "\n".join(f"- {line}" for line in lines))
+    st.warning(
+        tr("data.replace_intro", source=escape_markdown(prepared.options.source))
+        + "\n\n"
+        + "\n".join(f"- {line}" for line in lines)
+    )
     return st.checkbox(
         tr("data.replace_confirm", count=len(versions)),
         key=f"data.confirm.{prepared.report.sha256[:16]}.{prepared.options.source}",

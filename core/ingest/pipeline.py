@@ -361,9 +361,7 @@ def _clean(con: duckdb.DuckDBPyConnection, col: dict[str, str], report: FileRepo
         else:
             expr = "NULL::DOUBLE" if name in (*MONEY_FIELDS, "quantity") else "NULL::VARCHAR"
         parts.append(f"({expr}) AS {name}")
-    clean = arrow(
-        con, f"SELECT {', '.join(parts)} FROM typed WHERE NOT is_subtotal ORDER BY line"
-    )
+    clean = arrow(con, f"SELECT {', '.join(parts)} FROM typed WHERE NOT is_subtotal ORDER BY line")
     # The summary comes from the fetched rows (vectorised Arrow), not another scan.
     months = pc.unique(clean["month"]).drop_null().to_pylist()  # a few dates, not rows
     report.rows, report.months = clean.num_rows, sorted({f"{m:%Y-%m}" for m in months})

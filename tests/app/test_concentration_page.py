@@ -55,8 +55,11 @@ def tiles(at: AppTest) -> dict[str, str]:
 
 
 def stress_table(at: AppTest):
-    frames = [frame.value for frame in at.dataframe if "Before" in frame.value.columns
-              or "移除前" in frame.value.columns]
+    frames = [
+        frame.value
+        for frame in at.dataframe
+        if "Before" in frame.value.columns or "移除前" in frame.value.columns
+    ]
     assert len(frames) == 1
     return frames[0].set_index(frames[0].columns[0])
 
@@ -81,9 +84,7 @@ class TestFigures:
         assert "High (antitrust analogy: US merger guidelines)" in captions(at)
         assert "the largest 1 accounts" in captions(at)
 
-    def test_group_level_and_flagged_groups(
-        self, portfolio: Database, open_app: OpenApp
-    ) -> None:
+    def test_group_level_and_flagged_groups(self, portfolio: Database, open_app: OpenApp) -> None:
         at = open_app(PAGE)
         at.segmented_control(key="conc_by").set_value("group").run()
         assert not at.exception
@@ -143,8 +144,7 @@ class TestTablesAndLanguage:
         at = open_app(PAGE)
         names = [frame.value for frame in at.dataframe if "Name" in frame.value.columns]
         accounts = next(frame for frame in names if len(frame) == 4)
-        assert list(accounts["Name"]) == ["Acme Ltd", "Beta Co", "*Gamma* <b>Inc</b>",
-                                          "Delta GmbH"]
+        assert list(accounts["Name"]) == ["Acme Ltd", "Beta Co", "*Gamma* <b>Inc</b>", "Delta GmbH"]
         assert accounts["Share"].iloc[0] == pytest.approx(SHARES[0])
 
     def test_chinese(self, portfolio: Database, open_app: OpenApp) -> None:
@@ -157,8 +157,11 @@ class TestTablesAndLanguage:
         assert "高（反垄断类比：美国并购指南）" in captions(at)
         assert captions(at).count("较去年同期：无可比数据") == 8
         at.segmented_control(key="conc_grain").set_value("quarter").run()
-        trend = next(chart for chart in map(figure, at.get("plotly_chart"))
-                     if "按季度" in chart.layout.title.text)
+        trend = next(
+            chart
+            for chart in map(figure, at.get("plotly_chart"))
+            if "按季度" in chart.layout.title.text
+        )
         assert list(trend.data[0].customdata)[0] == "2025年第4季度（仅存储 2/3 个月）"
         at.number_input(key=TOP_N_KEY).set_value(1).run()
         assert stress_table(at).loc["净收入", "移除后"] == "1,620"
@@ -245,19 +248,27 @@ class TestTrendGrain:
         at = open_app(PAGE)
         at.segmented_control(key="conc_grain").set_value("quarter").run()
         assert not at.exception
-        trend = next(chart for chart in map(figure, at.get("plotly_chart"))
-                     if "by quarter" in chart.layout.title.text)
+        trend = next(
+            chart
+            for chart in map(figure, at.get("plotly_chart"))
+            if "by quarter" in chart.layout.title.text
+        )
         hhi = trend.data[0]
         q4 = (2700**2 + 500**2 + 270**2) / 3470**2 * 1e4
         assert values(hhi.y) == pytest.approx([q4, 10_000])
-        assert list(hhi.customdata) == ["2025 Q4 (only 2 of 3 months stored)",
-                                        "2026 Q1 (only 1 of 3 months stored)"]
+        assert list(hhi.customdata) == [
+            "2025 Q4 (only 2 of 3 months stored)",
+            "2026 Q1 (only 1 of 3 months stored)",
+        ]
         assert trend.layout.xaxis.ticktext == ("2025 Q4*", "2026 Q1*")
 
     def test_months_by_default(self, portfolio: Database, open_app: OpenApp) -> None:
         at = open_app(PAGE)
-        trend = next(chart for chart in map(figure, at.get("plotly_chart"))
-                     if "by month" in chart.layout.title.text)
+        trend = next(
+            chart
+            for chart in map(figure, at.get("plotly_chart"))
+            if "by month" in chart.layout.title.text
+        )
         assert list(trend.data[0].customdata) == ["2025-11", "2025-12", "2026-01"]
 
 
@@ -267,16 +278,19 @@ class TestGroupMembers:
         return make_database({"groups.csv": GROUPS_CSV})
 
     def members(self, at: AppTest):
-        return next(frame.value for frame in at.dataframe
-                    if "Share of group" in frame.value.columns)
+        return next(
+            frame.value for frame in at.dataframe if "Share of group" in frame.value.columns
+        )
 
     def test_a_flagged_group_opens_first(self, grouped: Database, open_app: OpenApp) -> None:
         at = open_app(PAGE)
         picker = at.selectbox(key=MEMBERS_KEY)
         assert picker.value == "Acme Holdings"
-        assert picker.options == ["⚠️ Acme Holdings · 80.0% · 2 accounts",
-                                  "⚠️ Beta Co · 15.0% · 1 accounts",
-                                  "Small Group · 5.0% · 2 accounts"]
+        assert picker.options == [
+            "⚠️ Acme Holdings · 80.0% · 2 accounts",
+            "⚠️ Beta Co · 15.0% · 1 accounts",
+            "Small Group · 5.0% · 2 accounts",
+        ]
         members = self.members(at)
         assert list(members["Name"]) == ["Acme Ltd", "Acme Trading"]
         assert list(members["Share of group"]) == pytest.approx([0.75, 0.25])

@@ -85,9 +85,7 @@ class TestUploadAndStore:
         assert rows["months"].tolist()[0] == "2026-02"
         assert not at.expander, "the uploader is emptied after a store"
 
-    def test_identical_file_is_stored_once(
-        self, open_app: OpenApp, portfolio_csv: str
-    ) -> None:
+    def test_identical_file_is_stored_once(self, open_app: OpenApp, portfolio_csv: str) -> None:
         at = upload(open_app(DATA), ("portfolio.csv", portfolio_csv))
         assert not at.checkbox, "an identical file is not a replace"
         store_button(at).click().run()
@@ -145,9 +143,7 @@ class TestMonthConflict:
         at.checkbox[0].check().run()
         assert not store_button(at).disabled
 
-    def test_confirmed_replace_swaps_the_month_and_can_be_restored(
-        self, open_app: OpenApp
-    ) -> None:
+    def test_confirmed_replace_swaps_the_month_and_can_be_restored(self, open_app: OpenApp) -> None:
         at = upload(open_app(DATA), ("january.csv", self.REVISED))
         at.checkbox[0].check().run()
         store_button(at).click().run()
@@ -172,7 +168,9 @@ class TestMappingCorrection:
         editor = at.data_editor[0]
         row = editor.value["column"].tolist().index("Umsatz netto")
         at.session_state[editor.key] = {
-            "edited_rows": {row: {"field": "net_revenue"}}, "added_rows": [], "deleted_rows": [],
+            "edited_rows": {row: {"field": "net_revenue"}},
+            "added_rows": [],
+            "deleted_rows": [],
         }
         at.run()
         assert not at.exception and not at.error
@@ -213,8 +211,9 @@ class TestSourcesAndSheets:
         self, open_app: OpenApp, make_database: Callable[..., Database], portfolio_csv: str
     ) -> None:
         make_database({"portfolio.csv": portfolio_csv})
-        make_database({"north-nov.csv": "Month,Account ID,Net Revenue\n2025-11,N1,80\n"},
-                      source="north")
+        make_database(
+            {"north-nov.csv": "Month,Account ID,Net Revenue\n2025-11,N1,80\n"}, source="north"
+        )
         at = open_app(DATA)
         # AppTest cannot type a new option into the selectbox, so the source already exists.
         assert at.selectbox(key="data.source").options == ["default", "north"]
@@ -229,8 +228,9 @@ class TestSourcesAndSheets:
     ) -> None:
         jan = "Month,Account ID,Net Revenue\n2026-01,N1,500\n"
         make_database({"jan.csv": jan})
-        make_database({"other.csv": "Month,Account ID,Net Revenue\n2025-11,N1,80\n"},
-                      source="north")
+        make_database(
+            {"other.csv": "Month,Account ID,Net Revenue\n2025-11,N1,80\n"}, source="north"
+        )
         at = open_app(DATA)
         at.selectbox(key="data.source").set_value("north").run()
         upload(at, ("jan.csv", jan))

@@ -19,13 +19,19 @@ from ui.format import (
     tile_money,
 )
 
-COLUMNS = {"file": "File", "line": "Line", "column": "Column", "value": "Value",
-           "message": "Problem"}
+COLUMNS = {
+    "file": "File",
+    "line": "Line",
+    "column": "Column",
+    "value": "Value",
+    "message": "Problem",
+}
 
 
 def issue(rule: str, message: str, line: int | None = 3, value: str | None = "x") -> IngestIssue:
-    return IngestIssue(file="客户.csv", line=line, column="销售额", value=value, rule=rule,
-                       message=message)
+    return IngestIssue(
+        file="客户.csv", line=line, column="销售额", value=value, rule=rule, message=message
+    )
 
 
 class TestMoney:
@@ -90,8 +96,9 @@ class TestIssues:
         assert table.iloc[0].tolist() == ["客户.csv", "2", "销售额", "x", "不是数字"]
 
     def test_whole_file_issue_has_an_empty_line(self) -> None:
-        data = issues_csv([issue("empty_file", "the file is empty", line=None, value=None)],
-                          "en", COLUMNS)
+        data = issues_csv(
+            [issue("empty_file", "the file is empty", line=None, value=None)], "en", COLUMNS
+        )
         assert data.decode("utf-8-sig").splitlines()[1] == "客户.csv,,销售额,,the file is empty"
 
 

@@ -85,13 +85,16 @@ class TestRevenueChart:
         assert values == pytest.approx([1400, 2070, 850])
 
     def test_a_second_source_stacks_on_the_first(
-        self, make_database: Callable[..., Database], portfolio_csv: str,
+        self,
+        make_database: Callable[..., Database],
+        portfolio_csv: str,
         open_app: OpenApp,
     ) -> None:
         db = make_database({"portfolio.csv": portfolio_csv})
         north = "Month,Account ID,Net Revenue\n2026-01,N1,500\n"
-        store_uploads(db, [prepare_upload("north.csv", north.encode(),
-                                          IngestOptions(source="north"))])
+        store_uploads(
+            db, [prepare_upload("north.csv", north.encode(), IngestOptions(source="north"))]
+        )
         at = open_app()
         series = chart_series(at)
         assert list(series) == ["default", "north"]

@@ -48,8 +48,10 @@ class TestCatalogue:
     def test_ui_text_has_no_english_left_in_chinese(self) -> None:
         english, chinese = catalogue("en"), catalogue("zh")
         untranslated = [
-            key for key, text in chinese.items()
-            if key.startswith(("app.", "nav.", "home.", "data.")) and text == english[key]
+            key
+            for key, text in chinese.items()
+            if key.startswith(("app.", "nav.", "home.", "data."))
+            and text == english[key]
             and any(c.isalpha() for c in text)
         ]
         assert untranslated == []

@@ -112,8 +112,10 @@ class TestComparisonPeriods:
         """2023-09 was never uploaded: the prior half-year would compare 5 months with 6."""
         months = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
         stored = [month for month in months[:18] if month != "2023-09"]
-        compared = comparisons(portfolio([(month, "A", 1) for month in stored]),
-                               Period(start=date(2024, 1, 1), end=date(2024, 6, 1)))
+        compared = comparisons(
+            portfolio([(month, "A", 1) for month in stored]),
+            Period(start=date(2024, 1, 1), end=date(2024, 6, 1)),
+        )
         assert compared.prior is None
         assert compared.last_year == Period(start=date(2023, 1, 1), end=date(2023, 6, 1))
 

@@ -57,12 +57,16 @@ class TestPareto:
 
     def test_thousands_of_accounts_have_no_gap_and_no_category_axis(self) -> None:
         n = 3000
-        many = pd.DataFrame({
-            "rank": range(1, n + 1), "name": [f"A{i}" for i in range(n)],
-            "net_revenue": [float(n - i) for i in range(n)],
-            "share": [1 / n] * n, "cum_share": [(i + 1) / n for i in range(n)],
-            "positive": [True] * n,
-        })
+        many = pd.DataFrame(
+            {
+                "rank": range(1, n + 1),
+                "name": [f"A{i}" for i in range(n)],
+                "net_revenue": [float(n - i) for i in range(n)],
+                "share": [1 / n] * n,
+                "cum_share": [(i + 1) / n for i in range(n)],
+                "positive": [True] * n,
+            }
+        )
         figure = pareto_figure(many, 2400, "Pareto", "k")
         assert figure.layout.bargap == 0 and figure.layout.xaxis.type == "linear"
         assert list(figure.data[3].x) == [2400]
@@ -73,8 +77,9 @@ class TestPareto:
 
 class TestLorenz:
     def test_equality_line_curve_and_title(self) -> None:
-        lorenz = pd.DataFrame({"account_share": [0, 1 / 3, 2 / 3, 1.0],
-                               "revenue_share": [0, 0.1, 0.4, 1.0]})
+        lorenz = pd.DataFrame(
+            {"account_share": [0, 1 / 3, 2 / 3, 1.0], "revenue_share": [0, 0.1, 0.4, 1.0]}
+        )
         figure = lorenz_figure(lorenz, "Lorenz curve · Gini 0.333")
         equality, curve = figure.data
         assert list(equality.x) == [0, 1] and list(equality.y) == [0, 1]
@@ -84,12 +89,14 @@ class TestLorenz:
 
 class TestWhale:
     def test_curve_full_line_and_peak(self) -> None:
-        curve = pd.DataFrame({
-            "rank_share": [0, 0.25, 0.5, 0.75, 1.0],
-            "cum_profit_share": [0, 0.75, 1.0417, 1.0167, 1.0],
-            "name": [None, "A", "B", "C", "D"],
-            "gross_profit": [None, 900.0, 350.0, -30.0, -20.0],
-        })
+        curve = pd.DataFrame(
+            {
+                "rank_share": [0, 0.25, 0.5, 0.75, 1.0],
+                "cum_profit_share": [0, 0.75, 1.0417, 1.0167, 1.0],
+                "name": [None, "A", "B", "C", "D"],
+                "gross_profit": [None, 900.0, 350.0, -30.0, -20.0],
+            }
+        )
         full, line, peak = whale_figure(curve, "Whale", "Peak 104.2%").data
         assert list(full.y) == [1, 1]
         assert list(line.x) == [0, 0.25, 0.5, 0.75, 1.0]
@@ -102,10 +109,14 @@ class TestWhale:
 
 class TestTrend:
     def test_hhi_left_shares_right_on_a_date_axis(self) -> None:
-        trend = pd.DataFrame({
-            "period_start": pd.to_datetime(["2025-01-01", "2025-02-01"]),
-            "hhi": [1200.0, 1350.0], "top5_share": [0.5, 0.55], "top20pct_share": [0.8, 0.82],
-        })
+        trend = pd.DataFrame(
+            {
+                "period_start": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+                "hhi": [1200.0, 1350.0],
+                "top5_share": [0.5, 0.55],
+                "top20pct_share": [0.8, 0.82],
+            }
+        )
         hhi, top5, top20 = trend_figure(trend, "Trend").data
         assert list(hhi.y) == [1200.0, 1350.0] and hhi.yaxis in (None, "y")
         assert list(top5.y) == [0.5, 0.55] and top5.yaxis == "y2"
@@ -113,15 +124,21 @@ class TestTrend:
         assert trend_figure(trend, "Trend").layout.xaxis.type == "date"
 
     def test_quarters_are_named_and_partial_ones_say_so(self) -> None:
-        trend = pd.DataFrame({
-            "period_start": pd.to_datetime(["2024-10-01", "2025-01-01", "2025-04-01"]),
-            "months": [1, 3, 2],
-            "hhi": [900.0, 1000.0, 1100.0], "top5_share": [0.4, 0.5, 0.6],
-            "top20pct_share": [0.7, 0.8, 0.9],
-        })
+        trend = pd.DataFrame(
+            {
+                "period_start": pd.to_datetime(["2024-10-01", "2025-01-01", "2025-04-01"]),
+                "months": [1, 3, 2],
+                "hhi": [900.0, 1000.0, 1100.0],
+                "top5_share": [0.4, 0.5, 0.6],
+                "top20pct_share": [0.7, 0.8, 0.9],
+            }
+        )
         figure = trend_figure(trend, "Trend", grain="quarter")
         assert list(figure.data[0].customdata) == [
-            "2024 Q4 (1 of 3 months)", "2025 Q1", "2025 Q2 (2 of 3 months)"]
+            "2024 Q4 (1 of 3 months)",
+            "2025 Q1",
+            "2025 Q2 (2 of 3 months)",
+        ]
         assert figure.layout.xaxis.ticktext == ("2024 Q4*", "2025 Q1", "2025 Q2*")
         assert figure.layout.xaxis.type == "date"
 
@@ -132,7 +149,14 @@ class TestTrend:
 
     def test_many_quarters_keep_about_twelve_ticks(self) -> None:
         starts = pd.date_range("2015-01-01", periods=40, freq="QS")
-        trend = pd.DataFrame({"period_start": starts, "months": [3] * 40, "hhi": [1.0] * 40,
-                              "top5_share": [0.5] * 40, "top20pct_share": [0.8] * 40})
+        trend = pd.DataFrame(
+            {
+                "period_start": starts,
+                "months": [3] * 40,
+                "hhi": [1.0] * 40,
+                "top5_share": [0.5] * 40,
+                "top20pct_share": [0.8] * 40,
+            }
+        )
         ticks = trend_figure(trend, "Trend", grain="quarter").layout.xaxis.ticktext
         assert len(ticks) == 10 and ticks[:2] == ("2015 Q1", "2016 Q1")

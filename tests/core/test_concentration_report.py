@@ -74,16 +74,23 @@ class TestGroupMembers:
         assert report.group_members("nowhere").empty
 
     def test_shares_of_a_group_with_several_accounts(self) -> None:
-        rows = [("2024-01", "A", 30, None, "G"), ("2024-01", "B", 10, None, "G"),
-                ("2024-01", "C", -5, None, "G"), ("2024-01", "D", 65)]
+        rows = [
+            ("2024-01", "A", 30, None, "G"),
+            ("2024-01", "B", 10, None, "G"),
+            ("2024-01", "C", -5, None, "G"),
+            ("2024-01", "D", 65),
+        ]
         members = concentration_report(portfolio(rows), Period()).group_members("G")
         assert list(members["key"]) == ["A", "B", "C"]
         assert list(members["group_share"]) == pytest.approx([30 / 35, 10 / 35, -5 / 35])
         assert list(members["share"][:2]) == pytest.approx([30 / 105, 10 / 105])
 
     def test_a_group_at_zero_has_no_shares_of_it(self) -> None:
-        rows = [("2024-01", "A", 5, None, "G"), ("2024-01", "B", -5, None, "G"),
-                ("2024-01", "D", 65)]
+        rows = [
+            ("2024-01", "A", 5, None, "G"),
+            ("2024-01", "B", -5, None, "G"),
+            ("2024-01", "D", 65),
+        ]
         members = concentration_report(portfolio(rows), Period()).group_members("G")
         assert members["group_share"].isna().all()
 

@@ -13,14 +13,19 @@ class TestSafeCsv:
     def test_formula_cells_are_prefixed_and_numbers_stay_numbers(self) -> None:
         frame = pd.DataFrame(
             {
-                "name": ["=HYPERLINK(\"x\")", "+1+2", "-2+3", "@SUM(A1)", "Acme", "-5"],
+                "name": ['=HYPERLINK("x")', "+1+2", "-2+3", "@SUM(A1)", "Acme", "-5"],
                 "net_revenue": [-100.5, 2.0, 3.0, 4.0, 5.0, 6.0],
             }
         )
         text = safe_csv(frame).decode("utf-8-sig")
         back = pd.read_csv(io.StringIO(text), dtype={"name": str})
         assert list(back["name"]) == [
-            "'=HYPERLINK(\"x\")", "'+1+2", "'-2+3", "'@SUM(A1)", "Acme", "-5",
+            '\'=HYPERLINK("x")',
+            "'+1+2",
+            "'-2+3",
+            "'@SUM(A1)",
+            "Acme",
+            "-5",
         ]
         assert back["net_revenue"].tolist() == [-100.5, 2.0, 3.0, 4.0, 5.0, 6.0]
         assert "\n-100.5" not in text and ",-100.5" in text

@@ -137,7 +137,11 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("e2e") / "keystone.duckdb"
     done = subprocess.run(
         [*_keystone(), "demo", "--db", str(path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     if done.returncode != 0 or not path.exists():
         pytest.fail(f"keystone demo failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -157,13 +161,29 @@ def app_url(demo_database: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         "PYTHONUNBUFFERED": "1",
     }
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
     ]
     with log.open("w") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(process, url, log)
@@ -214,9 +234,7 @@ def page_at(page: playwright_api.Page, app_url: str) -> Callable[..., playwright
             playwright_api.expect(link).to_have_count(1)
             before = page.url
             link.click()
-            page.wait_for_function(
-                "before => location.href !== before", arg=before, timeout=10_000
-            )
+            page.wait_for_function("before => location.href !== before", arg=before, timeout=10_000)
             wait_idle(page)
             assert_no_exception(page)
         return page
