@@ -1,8 +1,9 @@
-"""Small helpers that fetch DuckDB results completely, as duckdb 2.0 requires."""
+"""Small DuckDB helpers: fetch results completely (as duckdb 2.0 requires), expose Arrow tables."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import duckdb
@@ -35,3 +36,16 @@ def arrow(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> pa
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> pd.DataFrame:
     """A query's result as a DataFrame, fetched through Arrow."""
     return arrow(con, sql, params).to_pandas(date_as_object=False)
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """`table` visible as view `name` for the block; the block's own error wins."""
+    con.register(name, table)
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.Error):  # an aborted transaction refuses even this
+            con.unregister(name)
+        raise
+    con.unregister(name)

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
 import duckdb
-import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
 from core.db import Database
 from core.i18n import catalogue, t
 from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload, plain_params
 from core.ingest.pipeline import CLEAN_COLUMNS
-from core.sql import fetch_all, fetch_one, scalar
+from core.sql import fetch_all, fetch_one, registered, scalar
 
 
 class UploadResult(BaseModel):
@@ -143,26 +140,13 @@ class PlannedUpload:
         return result.model_copy(update=update)
 
 
-@contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
-    """`table` visible as view `name` for the block; the block's own error wins."""
-    con.register(name, table)
-    try:
-        yield
-    except BaseException:
-        with suppress(duckdb.Error):  # an aborted transaction refuses even this
-            con.unregister(name)
-        raise
-    con.unregister(name)
-
-
 def existing_versions(
     con: duckdb.DuckDBPyConnection, prepared: PreparedUpload
 ) -> list[MonthVersion]:
     """The active stored months, of the same source, that this file also holds."""
     if not prepared.report.months or prepared.rows is None:
         return []
-    with _registered(con, "incoming_rows", prepared.rows):
+    with registered(con, "incoming_rows", prepared.rows):
         found = fetch_all(
             con,
             """
@@ -313,7 +297,7 @@ def _insert(
             "INSERT INTO upload_months VALUES ($id, $source, ($month || '-01')::DATE, true, $old)",
             {"id": upload_id, "source": options.source, "month": month, "old": old},
         )
-    with _registered(con, "incoming_rows", prepared.rows):
+    with registered(con, "incoming_rows", prepared.rows):
         con.execute(
             f"INSERT INTO facts SELECT $id, {', '.join(CLEAN_COLUMNS)} FROM incoming_rows",
             {"id": upload_id},
