@@ -249,10 +249,12 @@ def load_parquet(con: duckdb.DuckDBPyConnection, data: bytes, workdir: Path) -> 
             f'CAST("{name.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}'
             for i, name in enumerate(names)
         )
+        # A view reads the columnar file as needed instead of copying every cell as text.
+        # Views take no parameters; the path is our own scratch file, never user text.
+        literal = str(path).replace("'", "''")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE raw AS SELECT (file_row_number + 2)::BIGINT AS line, "
-            f"{selected} FROM read_parquet($path, file_row_number := true)",
-            {"path": str(path)},
+            f"CREATE OR REPLACE TEMP VIEW raw AS SELECT (file_row_number + 2)::BIGINT AS line, "
+            f"{selected} FROM read_parquet('{literal}', file_row_number := true)"
         )
     except duckdb.Error as exc:
         raise SniffError("corrupt_file", kind="Parquet", detail=_first_line(exc)) from exc

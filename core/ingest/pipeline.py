@@ -131,6 +131,16 @@ def prepare_upload(
         report.errors.append(
             IngestIssue(file=file_name, message=str(exc), rule=exc.rule, params=exc.params)
         )
+    except duckdb.Error as exc:
+        if report.kind != "parquet":
+            raise
+        # Parquet pages are read lazily, so damage inside the file shows up while typing.
+        damaged = SniffError("corrupt_file", kind="Parquet", detail=str(exc).splitlines()[0])
+        report.errors.append(
+            IngestIssue(
+                file=file_name, message=str(damaged), rule=damaged.rule, params=damaged.params
+            )
+        )
     report.error_count = max(report.error_count, len(report.errors))
     return PreparedUpload(
         report=report,

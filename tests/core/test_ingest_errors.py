@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import tomllib
 from pathlib import Path
 
@@ -325,6 +326,29 @@ class TestTruncatedParquet:
         assert error.message == (
             "the Parquet file is truncated (its closing PAR1 footer is missing); export it again"
         )
+
+    def test_damaged_pages_inside_an_intact_file(self):
+        # Pages are read lazily: the damage must still become an error, not an exception.
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        buffer = io.BytesIO()
+        pq.write_table(
+            pa.table(
+                {
+                    "month": ["2026-03"] * 5000,
+                    "customer": [f"C{i}" for i in range(5000)],
+                    "net": [float(i) for i in range(5000)],
+                }
+            ),
+            buffer,
+        )
+        data = bytearray(buffer.getvalue())
+        middle = len(data) // 2
+        data[middle : middle + 200] = b"\xab" * 200
+        error = one_error(prepare("a.parquet", bytes(data)).report)
+        assert error.rule == "corrupt_file"
+        assert error.message.startswith("the Parquet file cannot be read: it is damaged")
 
     def test_footer_kept_but_body_cut(self):
         data = self.DATA[: len(self.DATA) // 2] + self.DATA[-8:]
