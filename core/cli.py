@@ -12,6 +12,7 @@ import duckdb
 
 from core.concentration import concentration_metrics
 from core.db import Database, DatabaseError
+from core.discounts import discount_metrics
 from core.history import list_uploads, restore_upload
 from core.i18n import t
 from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
@@ -134,6 +135,9 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     with db.connect() as con:
         metrics = portfolio_metrics(con, period).model_dump()
         metrics.update(concentration_metrics(con, period))
+        # discount_rate stays the headline definition above; the rest is added.
+        discounts = discount_metrics(con, period)
+        metrics.update({k: v for k, v in discounts.items() if k not in metrics})
     _print(metrics)
     return EXIT_OK
 

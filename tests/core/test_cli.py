@@ -356,6 +356,16 @@ class TestMetrics:
         assert out["gross_profit"] == pytest.approx(360.0 - 245.0)
         assert out["discount_rate"] == pytest.approx(30 / 400)
 
+    def test_discount_figures_are_added(self, run):
+        run("ingest", run.file("full.csv", self.FULL))
+        code, out, _ = run("metrics")
+        assert code == 0
+        # No off-invoice column: the concession degree equals the discount rate, 30 / 400.
+        assert out["concession_degree"] == pytest.approx(30 / 400)
+        # C's credit note (-10) has no list price: 370 of 380 revenue, counted by size.
+        assert out["rate_coverage"] == pytest.approx(370 / 380)
+        assert out["creep"] == [] and out["corridor_outliers"] == []
+
     def test_period(self, run):
         run("ingest", run.file("full.csv", self.FULL))
         code, out, _ = run("metrics", "--from", "2026-04", "--to", "2026-04")

@@ -1,0 +1,176 @@
+"""Discount creep, the discount that buys nothing, and the peer corridor (domain.md §3).
+
+Creep compares an account's weighted rate over the last 3 months with the 3 months before and
+fits a least-squares slope to its monthly rates over all 6. An account missing months uses the
+months it has; revenue is compared per stored month of each window, so a month missing from
+the whole store does not read as a revenue drop.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.discounts_sql import LISTED
+from core.metrics import PERIOD_FILTER, Period
+from core.sql import frame, scalar
+
+
+class DiscountThresholds(BaseModel):
+    """When a discount pattern counts; defaults follow issue 4 and domain.md §3."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    creep_points: float = Field(
+        default=2.0,
+        ge=0,
+        description="Creep above this many percentage points (last 3 months against the 3 "
+        "before) counts as rising.",
+    )
+    peer_quantile: float = Field(
+        default=0.9, gt=0, lt=1, description="A rate above this quantile of its peers' rates."
+    )
+    revenue_bands: int = Field(
+        default=5, ge=1, le=20, description="Revenue bands within a segment (5: quintiles)."
+    )
+    min_peers: int = Field(
+        default=4, ge=1, description="Fewest peers in a band for the corridor to judge."
+    )
+
+
+def months_before(month: date, count: int) -> date:
+    """The first day of the month `count` months before `month`."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def creep_end_month(con: duckdb.DuckDBPyConnection, period: Period) -> date | None:
+    """The last stored month in the period: where the creep windows end."""
+    return scalar(con, f"SELECT max(month) FROM active_rows WHERE {PERIOD_FILTER}", period.params())
+
+
+def _rate(when: str) -> str:
+    """SQL for the weighted rate over the rows with list data matching `when`."""
+    rows = f"FILTER (WHERE {LISTED} AND {when})"
+    return f"sum(discount_amount) {rows} / nullif(sum(list_revenue) {rows}, 0)"
+
+
+_CREEP_SQL = f"""
+WITH windowed AS (
+    SELECT *, month >= $split AS recent FROM active_rows WHERE month BETWEEN $first AND $last
+),
+stored AS (
+    SELECT count(DISTINCT month) FILTER (WHERE recent) AS months_last,
+           count(DISTINCT month) FILTER (WHERE NOT recent) AS months_prior
+    FROM windowed
+),
+accounts AS (
+    SELECT account_key AS account,
+           coalesce(arg_max(account_name, month) FILTER (WHERE account_name IS NOT NULL),
+                    account_key) AS name,
+           arg_max(segment, month) FILTER (WHERE segment IS NOT NULL) AS segment,
+           {_rate("NOT recent")} AS rate_prior,
+           {_rate("recent")} AS rate_last,
+           coalesce(sum(net_revenue) FILTER (WHERE NOT recent), 0) AS net_prior,
+           coalesce(sum(net_revenue) FILTER (WHERE recent), 0) AS net_last
+    FROM windowed GROUP BY account_key
+),
+monthly AS (
+    SELECT account_key AS account, datediff('month', $first, month) AS t,
+           100 * {_rate("true")} AS rate
+    FROM windowed GROUP BY account_key, month
+),
+slopes AS (
+    SELECT account, count(rate) AS rate_months,
+           CASE WHEN count(rate) >= 2 THEN regr_slope(rate, t) END AS slope
+    FROM monthly GROUP BY account
+)
+SELECT a.account, a.name, a.segment, a.rate_prior, a.rate_last,
+       100 * (a.rate_last - a.rate_prior) AS points,
+       s.slope, s.rate_months,
+       a.net_prior, a.net_last,
+       a.net_prior / nullif(st.months_prior, 0) AS monthly_net_prior,
+       a.net_last / nullif(st.months_last, 0) AS monthly_net_last,
+       CASE WHEN a.net_prior / nullif(st.months_prior, 0) > 0
+            THEN (a.net_last / nullif(st.months_last, 0))
+                 / (a.net_prior / st.months_prior) - 1
+       END AS revenue_change
+FROM accounts AS a JOIN slopes AS s USING (account) CROSS JOIN stored AS st
+ORDER BY points DESC NULLS LAST, a.account"""
+
+
+def discount_creep(con: duckdb.DuckDBPyConnection, period_end_month: date) -> pd.DataFrame:
+    """Per account with rows in the 6 months ending at `period_end_month`: its discount creep.
+
+    Columns: account, name, segment; rate_prior and rate_last (weighted rates of the 3 months
+    before and the last 3); points = 100 · (rate_last − rate_prior), NULL unless both exist;
+    slope, points per month by least squares over the monthly rates (NULL under 2 months);
+    rate_months; net_prior, net_last; monthly_net_prior, monthly_net_last (per stored month
+    of each window); revenue_change, the relative change of monthly net revenue (NULL unless
+    the prior level is positive). Sorted by points, highest first.
+    """
+    last = period_end_month.replace(day=1)
+    params = {"first": months_before(last, 5), "split": months_before(last, 2), "last": last}
+    return frame(con, _CREEP_SQL, params)
+
+
+def buys_nothing(creep: pd.DataFrame, threshold_points: float = 2.0) -> pd.DataFrame:
+    """The rows of a discount_creep frame whose creep is above the threshold while monthly
+    revenue over the same windows did not grow, most points first."""
+    rising = creep["points"].gt(threshold_points).fillna(False).astype(bool)
+    flat = creep["monthly_net_last"].le(creep["monthly_net_prior"]).fillna(False).astype(bool)
+    return creep[rising & flat].sort_values(["points", "account"], ascending=[False, True])
+
+
+_CORRIDOR_SQL = f"""
+WITH accounts AS (
+    SELECT account_key AS account,
+           coalesce(arg_max(account_name, month) FILTER (WHERE account_name IS NOT NULL),
+                    account_key) AS name,
+           arg_max(segment, month) FILTER (WHERE segment IS NOT NULL) AS segment,
+           sum(net_revenue) AS net_revenue,
+           sum(discount_amount) FILTER (WHERE {LISTED})
+               / nullif(sum(list_revenue) FILTER (WHERE {LISTED}), 0) AS rate
+    FROM active_rows WHERE {PERIOD_FILTER} GROUP BY account_key
+),
+banded AS (
+    SELECT *, ntile($bands) OVER (PARTITION BY segment ORDER BY net_revenue, account) AS band
+    FROM accounts WHERE net_revenue > 0 AND rate IS NOT NULL
+),
+peers AS (
+    SELECT a.account, quantile_cont(p.rate, $quantile) AS peer_p90, count(*) AS peers
+    FROM banded AS a JOIN banded AS p
+      ON a.segment IS NOT DISTINCT FROM p.segment AND a.band = p.band AND a.account <> p.account
+    GROUP BY a.account
+)
+SELECT b.account, b.name, b.segment, b.band, b.net_revenue, b.rate, p.peer_p90, p.peers,
+       100 * (b.rate - p.peer_p90) AS excess_points
+FROM banded AS b JOIN peers AS p USING (account)
+WHERE p.peers >= $min_peers AND b.rate > p.peer_p90
+ORDER BY excess_points DESC, b.account"""
+
+
+def corridor_outliers(
+    con: duckdb.DuckDBPyConnection, period: Period, thresholds: DiscountThresholds | None = None
+) -> pd.DataFrame:
+    """Accounts whose period rate is above the peer quantile of their segment's revenue band.
+
+    Bands are quantiles of net revenue within a segment (quintiles by default) over accounts
+    with positive revenue and a rate; an account's peers are the others in its band, and bands
+    with fewer than `min_peers` peers are not judged. Columns: account, name, segment, band,
+    net_revenue, rate, peer_p90 (the peers' quantile, 0.9 by default), peers, excess_points.
+    """
+    thresholds = thresholds or DiscountThresholds()
+    return frame(
+        con,
+        _CORRIDOR_SQL,
+        {
+            **period.params(),
+            "bands": thresholds.revenue_bands,
+            "quantile": thresholds.peer_quantile,
+            "min_peers": thresholds.min_peers,
+        },
+    )
