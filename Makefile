@@ -59,3 +59,4 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_ingest.py
 	$(PY) benchmarks/bench_concentration.py
 	$(PY) benchmarks/bench_page.py
+	$(PY) benchmarks/bench_discounts.py

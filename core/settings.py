@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.concentration_alerts import ConcentrationThresholds
+from core.discounts_creep import DiscountThresholds
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The repository root, where data/ lives."""
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
     concentration: ConcentrationThresholds = Field(
         default_factory=ConcentrationThresholds,
         description="Dependency-alert thresholds, e.g. KEYSTONE_CONCENTRATION__HHI=1500.",
+    )
+    discounts: DiscountThresholds = Field(
+        default_factory=DiscountThresholds,
+        description="Discount-alert thresholds (creep, peer corridor), e.g. "
+        "KEYSTONE_DISCOUNTS__CREEP_POINTS=3.",
     )
     lock_timeout_s: float = Field(
         default=30.0, ge=0, description="How long a writer waits for the database lock."

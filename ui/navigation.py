@@ -33,6 +33,7 @@ PAGES: Final[tuple[PageSpec, ...]] = (
         ":material/donut_small:",
         "concentration",
     ),
+    PageSpec("app_pages/discounts.py", "discounts_page.nav", ":material/sell:", "discounts"),
 )
 """The landing page first; it is the default."""
 
