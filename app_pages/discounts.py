@@ -9,6 +9,7 @@ from core.discounts_creep import months_before
 from ui.discounts_cache import (
     account_chart,
     account_months,
+    alerts,
     band_chart,
     currency,
     kpis,
@@ -22,6 +23,7 @@ from ui.discounts_view import (
     account_options,
     corridor_table,
     creep_table,
+    render_alerts,
     render_table,
     render_tiles,
     segment_name,
@@ -29,7 +31,7 @@ from ui.discounts_view import (
     window_text,
 )
 from ui.format import escape_markdown, month_span
-from ui.state import has_data, period, settings, tr
+from ui.state import has_data, language, period, settings, tr
 
 CHART_CONFIG = {"displaylogo": False}
 STEPS = ("list", "on_invoice_discount", "invoice", "off_invoice", "pocket", "cost", "gross_profit")
@@ -67,6 +69,10 @@ data = tables(chosen)
 creep: pd.DataFrame = data["creep"]  # type: ignore[assignment]
 band: pd.DataFrame = data["band"]  # type: ignore[assignment]
 accounts = account_options(band)
+
+# What needs a look: each triggered rule with its evidence and accounts.
+st.divider()
+render_alerts(alerts(chosen), accounts, language(), money_code)
 
 # The price waterfall for the portfolio, one segment or one account.
 st.divider()

@@ -140,17 +140,41 @@ banded AS (
     SELECT *, ntile($bands) OVER (PARTITION BY segment ORDER BY net_revenue, account) AS band
     FROM accounts WHERE net_revenue > 0 AND rate IS NOT NULL
 ),
-peers AS (
-    SELECT a.account, quantile_cont(p.rate, $quantile) AS peer_p90, count(*) AS peers
-    FROM banded AS a JOIN banded AS p
-      ON a.segment IS NOT DISTINCT FROM p.segment AND a.band = p.band AND a.account <> p.account
-    GROUP BY a.account
+ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY segment, band ORDER BY rate) - 1 AS position
+    FROM banded
+),
+-- The peers' quantile is quantile_cont over the band's sorted rates without the account's own
+-- position: with m accounts, h = q·(m − 2) over the m − 1 peers, interpolated between peer
+-- positions lo = ⌊h⌋ and lo + 1, each of which is v[lo + 1] or the next value depending on
+-- whether the account sits above it. So three values per band decide every account's quantile.
+bands AS (
+    SELECT segment, band, count(*) - 1 AS peers,
+           floor($quantile * (count(*) - 2))::BIGINT AS lo,
+           $quantile * (count(*) - 2) - floor($quantile * (count(*) - 2)) AS frac,
+           list(rate ORDER BY rate) AS rates
+    FROM banded GROUP BY segment, band
+    HAVING count(*) - 1 >= $min_peers
+),
+quantiles AS (
+    SELECT r.*, q.peers,
+           CASE WHEN r.position > q.lo THEN q.rates[q.lo + 1] ELSE q.rates[q.lo + 2] END AS v0,
+           CASE WHEN r.position > q.lo + 1 THEN q.rates[q.lo + 2] ELSE q.rates[q.lo + 3] END
+               AS v1,
+           q.frac
+    FROM ranked AS r JOIN bands AS q
+      ON r.segment IS NOT DISTINCT FROM q.segment AND r.band = q.band
+),
+corridor AS (
+    -- Interpolated as quantile_cont does, so that ties at the boundary compare the same.
+    SELECT *, CASE WHEN frac = 0 THEN v0 ELSE v0 * (1 - frac) + v1 * frac END AS peer_p90
+    FROM quantiles
 )
-SELECT b.account, b.name, b.segment, b.band, b.net_revenue, b.rate, p.peer_p90, p.peers,
-       100 * (b.rate - p.peer_p90) AS excess_points
-FROM banded AS b JOIN peers AS p USING (account)
-WHERE p.peers >= $min_peers AND b.rate > p.peer_p90
-ORDER BY excess_points DESC, b.account"""
+SELECT account, name, segment, band, net_revenue, rate, peer_p90, peers,
+       100 * (rate - peer_p90) AS excess_points
+FROM corridor
+WHERE rate > peer_p90
+ORDER BY excess_points DESC, account"""
 
 
 def corridor_outliers(

@@ -10,6 +10,7 @@ import streamlit as st
 from core import metrics
 from core.discounts import Waterfall, buys_nothing, corridor_outliers, discount_creep
 from core.discounts import price_waterfall as _price_waterfall
+from core.discounts_alerts import DiscountAlert, discount_alerts
 from core.discounts_charts import (
     account_months_figure,
     creep_scatter_figure,
@@ -87,6 +88,12 @@ def _tables(
         }
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _alerts(path: str, version: int, start: date | None, end: date | None) -> list[DiscountAlert]:
+    with _database(path).connect() as con:
+        return discount_alerts(con, _period(start, end), settings().discounts)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _account(
     path: str, version: int, start: date | None, end: date | None, account: str
@@ -116,6 +123,11 @@ def waterfall(
 def tables(chosen: metrics.Period) -> dict[str, pd.DataFrame | date | None]:
     """end_month, creep (with buys_nothing and rates sparklines), trend, band, outliers."""
     return _tables(*_key(), chosen.start, chosen.end)
+
+
+def alerts(chosen: metrics.Period) -> list[DiscountAlert]:
+    """The period's discount alerts (buys-nothing, creep, corridor), settings' thresholds."""
+    return _alerts(*_key(), chosen.start, chosen.end)
 
 
 def account_months(chosen: metrics.Period, account: str) -> pd.DataFrame:

@@ -8,11 +8,13 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from core.discounts_alerts import DiscountAlert
 from core.discounts_views import DiscountKpis, KpiComparison
 from core.export import safe_csv
+from core.i18n import Language
 from core.metrics import Period
 from ui.concentration_tiles import unchanged
-from ui.format import month_span
+from ui.format import escape_markdown, money, month_span
 from ui.state import tr
 
 P = "discounts_page"
@@ -222,3 +224,58 @@ def corridor_table(
         txt("col.excess"): st.column_config.NumberColumn(format="%+.1f"),
     }
     return shown, config
+
+
+_POINTS_EVIDENCE = {"points", "excess_points"}
+_RATE_EVIDENCE = {"rate", "rate_prior", "rate_last", "peer_p90", "revenue_change", "quantile"}
+_MONEY_EVIDENCE = {"monthly_net_prior", "monthly_net_last", "net_revenue"}
+
+
+def _evidence(alert: DiscountAlert, currency: str | None) -> str:
+    """The alert's numbers, each with its label: points in pp, rates in %, money in full."""
+    parts = []
+    for name, value in alert.evidence.items():
+        if value is None:
+            shown = "–"
+        elif name in _POINTS_EVIDENCE or (name == "threshold" and alert.rule != "corridor"):
+            shown = f"{value:+.1f} pp" if name != "threshold" else f"{value:.1f} pp"
+        elif name == "slope":
+            shown = f"{value:+.2f} pp{txt('alerts.per_month')}"
+        elif name in _RATE_EVIDENCE:
+            shown = f"{value:+.1%}" if name == "revenue_change" else f"{value:.1%}"
+        elif name in _MONEY_EVIDENCE:
+            shown = money(value, currency)
+        else:
+            shown = f"{value:,.0f}"
+        parts.append(f"{txt('alerts.evidence.' + name)} {shown}")
+    return " · ".join(parts)
+
+
+def render_alerts(
+    alerts: list[DiscountAlert], names: dict[str, str], lang: Language, currency: str | None
+) -> None:
+    """Each triggered discount rule: severity, message, the numbers behind it, the accounts."""
+    st.subheader(txt("alerts.title", count=len(alerts)))
+    if not alerts:
+        st.success(txt("alerts.none"), icon=":material/check_circle:")
+        return
+    for alert in alerts:
+        head = (
+            f"**{txt('alerts.severity.' + alert.severity)} · "
+            f"{tr('discounts.rule.' + alert.rule)}** — "
+            f"{escape_markdown(alert.message(lang))}"
+        )
+        box = st.error if alert.severity == "act" else st.warning
+        box(
+            head,
+            icon=":material/priority_high:" if alert.severity == "act" else ":material/visibility:",
+        )
+        shown = [names.get(key, key) for key in alert.accounts[:8]]
+        more = len(alert.accounts) - len(shown)
+        involved = ", ".join(shown) + (f" {txt('alerts.and_more', count=more)}" if more > 0 else "")
+        st.caption(
+            escape_markdown(
+                f"{txt('alerts.evidence_label')}: {_evidence(alert, currency)}"
+                f" — {txt('alerts.involved')}: {involved}"
+            )
+        )

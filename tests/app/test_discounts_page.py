@@ -123,6 +123,28 @@ class TestCreep:
         drill = next(fig for fig in figures(at) if "Creep Co" in fig.layout.title.text)
         assert values(drill.data[0].y) == pytest.approx([950, 950, 950, 900, 880, 850])
 
+    def test_the_planted_creeping_account_raises_alerts(
+        self, make_database: Callable[..., Database], open_app: OpenApp
+    ) -> None:
+        make_database({"creep.csv": CREEP_CSV})
+        at = open_app(PAGE)
+        assert "Alerts (2)" in {header.value for header in at.subheader}
+        plain = [re.sub(r"\\(.)", r"\1", box.value) for box in [*at.error, *at.warning]]
+        [act] = [text for text in plain if "Act ·" in text]
+        assert act.startswith("**Act · Discount that buys nothing**")
+        assert "Creep Co: discount rate up +7.3 points" in act
+        [watch] = [text for text in plain if "Discount creep" in text]
+        assert watch.startswith("**Watch · Discount creep**")
+        assert "5.0% to 12.3%" in watch
+        assert "Evidence: creep +7.3 pp" in captions(at)
+        assert "Accounts: Creep Co (C1)" in captions(at)
+        assert "Steady" not in act + watch, "a flat rate raises nothing"
+
+        zh = open_app(PAGE, query={"lang": "zh"})
+        act_zh = re.sub(r"\\(.)", r"\1", zh.error[0].value)
+        assert act_zh.startswith("**须处理 · 折扣未换来增长**")
+        assert "Creep Co：折扣率上升 +7.3 个百分点" in act_zh
+
 
 class TestLanguagesAndMissingData:
     def test_chinese(self, make_database: Callable[..., Database], open_app: OpenApp) -> None:
