@@ -15,6 +15,7 @@ from core.i18n import Language
 from core.metrics import Period
 from core.stress import StressResult
 from core.whale import WhaleSummary
+from ui.alerts import AlertTexts, render_alert_list
 from ui.concentration_cache import stress
 from ui.format import compact_money, escape_markdown, money, month_span
 from ui.state import tr
@@ -70,30 +71,16 @@ def render_alerts(
     alerts: list[Alert], names: dict[str, str], lang: Language, currency: str | None
 ) -> None:
     """Each triggered rule: its message, the numbers behind it, and who is involved."""
-    st.subheader(txt("alerts_title", count=len(alerts)))
-    if not alerts:
-        st.success(txt("alerts_none"), icon=":material/check_circle:")
-        return
-    for alert in alerts:
-        head = (
-            f"**{tr('concentration.severity.' + alert.severity)} · "
-            f"{tr('concentration.rule.' + alert.rule)}** — "
-            f"{escape_markdown(alert.message(lang))}"
-        )
-        box = st.error if alert.severity == "act" else st.warning
-        box(
-            head,
-            icon=":material/priority_high:" if alert.severity == "act" else ":material/visibility:",
-        )
-        shown = [names.get(key, key) for key in alert.accounts[:8]]
-        more = len(alert.accounts) - len(shown)
-        involved = ", ".join(shown) + (f" {txt('and_more', count=more)}" if more > 0 else "")
-        st.caption(
-            escape_markdown(
-                f"{txt('evidence_label')}: {_evidence(alert, lang, currency)}"
-                f" — {txt('involved')}: {involved}"
-            )
-        )
+    texts = AlertTexts(
+        title=txt("alerts_title", count=len(alerts)),
+        none=txt("alerts_none"),
+        evidence_label=txt("evidence_label"),
+        involved=txt("involved"),
+        severity=lambda code: tr("concentration.severity." + code),
+        rule=lambda code: tr("concentration.rule." + code),
+        and_more=lambda count: txt("and_more", count=count),
+    )
+    render_alert_list(alerts, texts, lambda a: _evidence(a, lang, currency), names, lang)
 
 
 def whale_note(whale: WhaleSummary, unit: str, lang: Language, currency: str | None) -> str:

@@ -13,8 +13,9 @@ from core.discounts_views import DiscountKpis, KpiComparison
 from core.export import safe_csv
 from core.i18n import Language
 from core.metrics import Period
+from ui.alerts import AlertTexts, render_alert_list
 from ui.concentration_tiles import unchanged
-from ui.format import escape_markdown, money, month_span
+from ui.format import money, month_span
 from ui.state import tr
 
 P = "discounts_page"
@@ -255,27 +256,13 @@ def render_alerts(
     alerts: list[DiscountAlert], names: dict[str, str], lang: Language, currency: str | None
 ) -> None:
     """Each triggered discount rule: severity, message, the numbers behind it, the accounts."""
-    st.subheader(txt("alerts.title", count=len(alerts)))
-    if not alerts:
-        st.success(txt("alerts.none"), icon=":material/check_circle:")
-        return
-    for alert in alerts:
-        head = (
-            f"**{txt('alerts.severity.' + alert.severity)} · "
-            f"{tr('discounts.rule.' + alert.rule)}** — "
-            f"{escape_markdown(alert.message(lang))}"
-        )
-        box = st.error if alert.severity == "act" else st.warning
-        box(
-            head,
-            icon=":material/priority_high:" if alert.severity == "act" else ":material/visibility:",
-        )
-        shown = [names.get(key, key) for key in alert.accounts[:8]]
-        more = len(alert.accounts) - len(shown)
-        involved = ", ".join(shown) + (f" {txt('alerts.and_more', count=more)}" if more > 0 else "")
-        st.caption(
-            escape_markdown(
-                f"{txt('alerts.evidence_label')}: {_evidence(alert, currency)}"
-                f" — {txt('alerts.involved')}: {involved}"
-            )
-        )
+    texts = AlertTexts(
+        title=txt("alerts.title", count=len(alerts)),
+        none=txt("alerts.none"),
+        evidence_label=txt("alerts.evidence_label"),
+        involved=txt("alerts.involved"),
+        severity=lambda code: txt("alerts.severity." + code),
+        rule=lambda code: tr("discounts.rule." + code),
+        and_more=lambda count: txt("alerts.and_more", count=count),
+    )
+    render_alert_list(alerts, texts, lambda a: _evidence(a, currency), names, lang)
