@@ -12,6 +12,7 @@ from typing import Final, Literal
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.alerts import Alert, Number, Severity
 from core.concentration import figures_by_bucket
 from core.concentration_sql import (
     PARETO_SHARE,
@@ -24,12 +25,10 @@ from core.concentration_sql import (
     materialised,
     units_sql,
 )
-from core.i18n import Language, t
 from core.metrics import Period
 from core.sql import fetch_all, fetch_one
 
 Rule = Literal["group_share", "top5_share", "hhi", "hhi_yoy", "key_account_drop"]
-Severity = Literal["watch", "act"]
 
 SEVERITY: Final[dict[str, Severity]] = {
     "group_share": "act",
@@ -68,30 +67,6 @@ class ConcentrationThresholds(BaseModel):
         description="A key account (inside the 80% Pareto set) down by more than this "
         "fraction against the prior period.",
     )
-
-
-Number = float | int | None
-
-
-class Alert(BaseModel):
-    """One triggered rule, with what a reader needs to check it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    rule: Rule
-    severity: Severity
-    message_key: str
-    """core.i18n key of the message, under concentration.alert."""
-    params: dict[str, str | int | float]
-    """The message's placeholders."""
-    evidence: dict[str, Number]
-    """The figures that triggered the rule and the threshold they crossed."""
-    accounts: list[str]
-    """Keys of the accounts (or groups, at group level) involved, most important first."""
-
-    def message(self, language: Language = "en") -> str:
-        """The message in a language."""
-        return t(self.message_key, language, **self.params)
 
 
 def _alert(

@@ -12,8 +12,8 @@ from typing import Final, Literal
 
 import duckdb
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
 
+from core.alerts import Alert, Number, Severity
 from core.discounts_creep import (
     DiscountThresholds,
     buys_nothing,
@@ -21,12 +21,10 @@ from core.discounts_creep import (
     creep_end_month,
     discount_creep,
 )
-from core.i18n import Language, t
 from core.metrics import Period
 from core.settings import get_settings
 
 DiscountRule = Literal["buys_nothing", "creep", "corridor"]
-Severity = Literal["watch", "act"]
 
 SEVERITY: Final[dict[str, Severity]] = {
     "buys_nothing": "act",
@@ -37,29 +35,6 @@ SEVERITY: Final[dict[str, Severity]] = {
 
 CORRIDOR_TOP: Final = 10
 """Corridor outliers raised as alerts by default: the largest excesses over the peers."""
-
-Number = float | int | None
-
-
-class DiscountAlert(BaseModel):
-    """One triggered discount rule for one account, with what a reader needs to check it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    rule: DiscountRule
-    severity: Severity
-    message_key: str
-    """core.i18n key of the message, under discounts.alert."""
-    params: dict[str, str | int | float]
-    """The message's placeholders."""
-    evidence: dict[str, Number]
-    """The figures that triggered the rule and the threshold they crossed."""
-    accounts: list[str]
-    """Keys of the accounts involved."""
-
-    def message(self, language: Language = "en") -> str:
-        """The message in a language."""
-        return t(self.message_key, language, **self.params)
 
 
 def _number(value: object) -> float | None:
@@ -76,8 +51,8 @@ def _alert(
     evidence: dict[str, Number],
     account: str,
     key: str | None = None,
-) -> DiscountAlert:
-    return DiscountAlert(
+) -> Alert:
+    return Alert(
         rule=rule,
         severity=SEVERITY[rule],
         message_key=f"discounts.alert.{key or rule}",
@@ -100,7 +75,7 @@ def _creep_evidence(row: pd.Series, threshold: float) -> dict[str, Number]:
     }
 
 
-def creep_alerts(creep: pd.DataFrame, threshold: float) -> list[DiscountAlert]:
+def creep_alerts(creep: pd.DataFrame, threshold: float) -> list[Alert]:
     """One 'creep' alert per account whose creep is above `threshold` points, most first."""
     rising = creep[creep["points"].gt(threshold).fillna(False).astype(bool)]
     rising = rising.sort_values(["points", "account"], ascending=[False, True])
@@ -122,7 +97,7 @@ def creep_alerts(creep: pd.DataFrame, threshold: float) -> list[DiscountAlert]:
     ]
 
 
-def buys_nothing_alerts(creep: pd.DataFrame, threshold: float) -> list[DiscountAlert]:
+def buys_nothing_alerts(creep: pd.DataFrame, threshold: float) -> list[Alert]:
     """One 'buys_nothing' alert per account with creep above `threshold` and flat revenue."""
     alerts = []
     for _, row in buys_nothing(creep, threshold).iterrows():
@@ -152,7 +127,7 @@ def buys_nothing_alerts(creep: pd.DataFrame, threshold: float) -> list[DiscountA
 
 def corridor_alerts(
     outliers: pd.DataFrame, thresholds: DiscountThresholds, top: int = CORRIDOR_TOP
-) -> list[DiscountAlert]:
+) -> list[Alert]:
     """One 'corridor' alert for each of the `top` corridor outliers furthest above their peers."""
     ranked = outliers.sort_values(["excess_points", "account"], ascending=[False, True])
     return [
@@ -187,7 +162,7 @@ def discount_alerts(
     period: Period,
     thresholds: DiscountThresholds | None = None,
     corridor_top: int = CORRIDOR_TOP,
-) -> list[DiscountAlert]:
+) -> list[Alert]:
     """Every triggered discount rule for the period: buys-nothing, then creep, then corridor.
 
     Creep is judged over the 6 months ending at the period's last stored month; the corridor
@@ -208,7 +183,7 @@ def discount_alerts(
 
 __all__ = [
     "SEVERITY",
-    "DiscountAlert",
+    "Alert",
     "DiscountRule",
     "buys_nothing_alerts",
     "corridor_alerts",

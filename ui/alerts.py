@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import streamlit as st
 
+from core.alerts import Alert
 from core.i18n import Language
 from ui.format import escape_markdown
 
 SHOWN_ACCOUNTS = 8
 """Accounts named per alert before 'and N more'."""
-
-
-class ShownAlert(Protocol):
-    """What the list needs of an alert (concentration and discount alerts both fit)."""
-
-    rule: str
-    severity: str
-    accounts: list[str]
-
-    def message(self, language: Language) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -42,9 +32,9 @@ class AlertTexts:
 
 
 def render_alert_list(
-    alerts: Sequence[ShownAlert],
+    alerts: Sequence[Alert],
     texts: AlertTexts,
-    evidence: Callable[[ShownAlert], str],
+    evidence: Callable[[Alert], str],
     names: dict[str, str],
     lang: Language,
 ) -> None:

@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from core import metrics
+from core.alerts import Alert
 from core.discounts import Waterfall, buys_nothing, corridor_outliers, discount_creep
 from core.discounts import price_waterfall as _price_waterfall
-from core.discounts_alerts import DiscountAlert, discount_alerts
+from core.discounts_alerts import discount_alerts
 from core.discounts_charts import (
     account_months_figure,
     creep_scatter_figure,
@@ -89,7 +90,7 @@ def _tables(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _alerts(path: str, version: int, start: date | None, end: date | None) -> list[DiscountAlert]:
+def _alerts(path: str, version: int, start: date | None, end: date | None) -> list[Alert]:
     with _database(path).connect() as con:
         return discount_alerts(con, _period(start, end), settings().discounts)
 
@@ -125,7 +126,7 @@ def tables(chosen: metrics.Period) -> dict[str, pd.DataFrame | date | None]:
     return _tables(*_key(), chosen.start, chosen.end)
 
 
-def alerts(chosen: metrics.Period) -> list[DiscountAlert]:
+def alerts(chosen: metrics.Period) -> list[Alert]:
     """The period's discount alerts (buys-nothing, creep, corridor), settings' thresholds."""
     return _alerts(*_key(), chosen.start, chosen.end)
 

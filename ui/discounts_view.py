@@ -8,7 +8,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from core.discounts_alerts import DiscountAlert
+from core.alerts import Alert
 from core.discounts_views import DiscountKpis, KpiComparison
 from core.export import safe_csv
 from core.i18n import Language
@@ -232,7 +232,7 @@ _RATE_EVIDENCE = {"rate", "rate_prior", "rate_last", "peer_p90", "revenue_change
 _MONEY_EVIDENCE = {"monthly_net_prior", "monthly_net_last", "net_revenue"}
 
 
-def _evidence(alert: DiscountAlert, currency: str | None) -> str:
+def _evidence(alert: Alert, currency: str | None) -> str:
     """The alert's numbers, each with its label: points in pp, rates in %, money in full."""
     parts = []
     for name, value in alert.evidence.items():
@@ -253,7 +253,7 @@ def _evidence(alert: DiscountAlert, currency: str | None) -> str:
 
 
 def render_alerts(
-    alerts: list[DiscountAlert], names: dict[str, str], lang: Language, currency: str | None
+    alerts: list[Alert], names: dict[str, str], lang: Language, currency: str | None
 ) -> None:
     """Each triggered discount rule: severity, message, the numbers behind it, the accounts."""
     texts = AlertTexts(

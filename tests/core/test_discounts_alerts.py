@@ -14,10 +14,11 @@ import duckdb
 import pytest
 from pydantic import ValidationError
 
+from core.alerts import Alert
 from core.bootstrap import build_demo_database
 from core.db import Database
 from core.demo import PLANTED
-from core.discounts_alerts import DiscountAlert, discount_alerts
+from core.discounts_alerts import discount_alerts
 from core.discounts_creep import DiscountThresholds
 from core.i18n import _LOCALE_DIR, _flatten
 from core.metrics import Period
@@ -55,11 +56,11 @@ ONE_BAND = DiscountThresholds(revenue_bands=1)
 
 
 @pytest.fixture
-def alerts(db: Database) -> Iterator[Callable[..., list[DiscountAlert]]]:
+def alerts(db: Database) -> Iterator[Callable[..., list[Alert]]]:
     """Store CSV body lines, then return discount_alerts over them with the given options."""
     opened: list[duckdb.DuckDBPyConnection] = []
 
-    def run(lines: tuple[str, ...], period: Period = ALL, **options: object) -> list[DiscountAlert]:
+    def run(lines: tuple[str, ...], period: Period = ALL, **options: object) -> list[Alert]:
         if not db.path.exists():
             store_uploads(db, [prepare("sales.csv", HEADER + "\n".join(lines) + "\n")])
         opened.append(duckdb.connect(str(db.path), read_only=True))
@@ -70,8 +71,8 @@ def alerts(db: Database) -> Iterator[Callable[..., list[DiscountAlert]]]:
         connection.close()
 
 
-def by_rule(found: list[DiscountAlert]) -> dict[str, list[DiscountAlert]]:
-    grouped: dict[str, list[DiscountAlert]] = {}
+def by_rule(found: list[Alert]) -> dict[str, list[Alert]]:
+    grouped: dict[str, list[Alert]] = {}
     for alert in found:
         grouped.setdefault(alert.rule, []).append(alert)
     return grouped

@@ -1,0 +1,35 @@
+"""An alert: one triggered rule of any analysis, with its evidence and the accounts involved."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from core.i18n import Language, t
+
+Severity = Literal["watch", "act"]
+"""'act' needs a decision before the next review; 'watch' needs a look."""
+Number = float | int | None
+
+
+class Alert(BaseModel):
+    """One triggered rule, with what a reader needs to check it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str
+    """The rule's code within its analysis, e.g. 'group_share' or 'buys_nothing'."""
+    severity: Severity
+    message_key: str
+    """core.i18n key of the message, e.g. under concentration.alert or discounts.alert."""
+    params: dict[str, str | int | float]
+    """The message's placeholders."""
+    evidence: dict[str, Number]
+    """The figures that triggered the rule and the threshold they crossed."""
+    accounts: list[str]
+    """Keys of the accounts (or groups) involved, most important first."""
+
+    def message(self, language: Language = "en") -> str:
+        """The message in a language."""
+        return t(self.message_key, language, **self.params)
