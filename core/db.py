@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fcntl
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +23,91 @@ class DatabaseError(RuntimeError):
 
 class DatabaseBusy(DatabaseError):
     """Another process holds the write lock for longer than the timeout."""
+
+
+class DatabaseDamaged(DatabaseError):
+    """The file is missing, unreadable or corrupt; the message names the recovery command."""
+
+
+FAULT_AT_ENV = "KEYSTONE_FAULT_AT"
+"""Test-only: 'step' or 'step:N' (the Nth time, from 1) at which the process SIGKILLs itself."""
+FAULT_LOG_ENV = "KEYSTONE_FAULT_LOG"
+"""Test-only: a file to which each write step appends its name as the process reaches it."""
+FAULT_POINTS = ("locked", "begun", "before_commit", "committed", "closed")
+"""The named steps of a write, in order: write lock held, transaction begun, statements done
+(post-write checks passed), COMMIT returned, connection closed (DuckDB checkpoints on close)."""
+_fault_counts: dict[str, int] = {}
+
+
+def fault_point(name: str) -> None:
+    """A named step of a write, for the crash tests; does nothing unless the environment asks.
+
+    Called a handful of times per write, never per row."""
+    log, target = os.environ.get(FAULT_LOG_ENV), os.environ.get(FAULT_AT_ENV)
+    if not log and not target:
+        return
+    _fault_counts[name] = _fault_counts.get(name, 0) + 1
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{name}\n")
+    if target in (name, f"{name}:{_fault_counts[name]}"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_DAMAGE_SIGNS = (
+    "not a valid duckdb database",
+    "could not read",
+    "checksum",
+    "corrupt",
+    "permission denied",
+    "is a directory",
+    "no such file",
+    "serializ",
+)
+"""Words of DuckDB errors that mean the file itself is damaged or cannot be read."""
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when a DuckDB error says the database file is damaged or unreadable."""
+    if isinstance(exc, duckdb.FatalException | duckdb.SerializationException):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.IOException | duckdb.InternalException) and any(
+        sign in text for sign in _DAMAGE_SIGNS
+    )
+
+
+def recovery_hint(path: Path, opens: bool) -> str:
+    """What to run to get a working database back at `path`."""
+    steps = [f"copy a backup made by `keystone backup` to {path}"]
+    if opens:
+        steps.insert(0, f"run `keystone rebuild --db {path}` to rebuild it from its stored files")
+    steps.append(
+        f"run `keystone demo --force --db {path}` to start again from the demo data "
+        f"(the damaged file is kept as {path.name}.bak-<time>)"
+    )
+    return "to recover, " + ", or ".join(steps)
+
+
+def damaged(path: Path, exc: BaseException, opens: bool) -> DatabaseDamaged:
+    """The error for a file that cannot be used: which file, why, and how to recover."""
+    detail = (str(exc).splitlines() or [type(exc).__name__])[0]
+    if "permission denied" in detail.lower():
+        return DatabaseDamaged(
+            f"{path} cannot be read (permission denied): give this user read and write access "
+            f"to it (chmod u+rw); if it is damaged, {recovery_hint(path, opens)}"
+        )
+    what = "is damaged" if opens else "cannot be opened as a Keystone database"
+    return DatabaseDamaged(f"{path} {what} ({detail}); {recovery_hint(path, opens)}")
+
+
+def missing(path: Path) -> DatabaseDamaged:
+    """The error for a database file that does not exist."""
+    return DatabaseDamaged(
+        f"{path} does not exist, so it holds no data yet; run `keystone demo --db {path}` for "
+        f"the demo data or `keystone ingest FILE --db {path}` for your own export, or copy a "
+        f"backup made by `keystone backup` to {path}"
+    )
 
 
 _WRITE_LOCK = threading.Lock()
@@ -55,11 +142,7 @@ class Database:
             except duckdb.Error as exc:
                 locked = isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
                 if not locked:
-                    raise DatabaseError(
-                        f"{self.path} cannot be opened as a Keystone database ({exc}); "
-                        f"restore it from a backup, or move it aside and run `keystone demo` "
-                        f"for a fresh demo database"
-                    ) from exc
+                    raise damaged(self.path, exc, opens=False) from exc
                 if time.monotonic() > deadline:
                     raise DatabaseBusy(
                         f"{self.path} is busy (another process is writing); retry shortly"
@@ -67,13 +150,24 @@ class Database:
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
+    def require(self) -> None:
+        """Raise DatabaseDamaged, naming the recovery, when the file is missing."""
+        if not self.path.exists():
+            raise missing(self.path)
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for one operation, closed afterwards so other processes can write."""
+        """A connection for one operation, closed afterwards so other processes can write.
+
+        A read that hits a damaged part of the file raises DatabaseDamaged, not DuckDB's error."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = self._open()
         try:
             yield con
+        except duckdb.Error as exc:
+            if is_damage(exc):
+                raise damaged(self.path, exc, opens=True) from exc
+            raise
         finally:
             con.close()
 
@@ -81,22 +175,28 @@ class Database:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """The single writer: all statements commit together or not at all."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.write_lock(), self.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                yield con
-            except BaseException:
-                # Closing discards the transaction anyway; never hide the original error.
-                with suppress(duckdb.Error):
-                    con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+        with self.write_lock():
+            with self.connect() as con:
+                con.execute("BEGIN TRANSACTION")
+                fault_point("begun")
+                try:
+                    yield con
+                except BaseException:
+                    # Closing discards the transaction anyway; never hide the original error.
+                    with suppress(duckdb.Error):
+                        con.execute("ROLLBACK")
+                    raise
+                fault_point("before_commit")
+                con.execute("COMMIT")
+                fault_point("committed")
+            fault_point("closed")
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
         """Hold the one writer's place, in this process and across processes, for the block."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with _WRITE_LOCK, self._file_lock():
+            fault_point("locked")
             yield
 
     @contextmanager

@@ -307,8 +307,9 @@ class TestDemo:
         assert code == 2
         assert message.startswith(f"{run.db} cannot be opened as a Keystone database (")
         assert message.endswith(
-            "restore it from a backup, or move it aside and run `keystone demo` "
-            "for a fresh demo database"
+            f"to recover, copy a backup made by `keystone backup` to {run.db}, or run "
+            f"`keystone demo --force --db {run.db}` to start again from the demo data "
+            "(the damaged file is kept as k.duckdb.bak-<time>)"
         )
 
 
