@@ -6,6 +6,8 @@ import re
 import unicodedata
 from typing import Final
 
+from core.reference_fields import COMPANION_SYNONYMS, VALUE_WORDS, FileKind
+
 FIELDS: Final[tuple[str, ...]] = (
     "month",
     "account_id",
@@ -321,12 +323,31 @@ SEGMENT_VALUES: Final[dict[str, str]] = {
 """Normalised segment label -> canonical segment."""
 
 
-def field_for_header(header: str) -> str | None:
-    """The field a header names, or None when it is not a known synonym."""
+COMPANION_HEADERS: Final[dict[str, dict[str, str]]] = {
+    kind: {normalise_header(name): field for field, names in synonyms.items() for name in names}
+    for kind, synonyms in COMPANION_SYNONYMS.items()
+}
+"""Per companion kind: normalised header text -> field."""
+
+CODED_VALUES: Final[dict[str, dict[str, str]]] = {
+    field: {normalise_header(word): value for value, words in vocabulary.items() for word in words}
+    for field, vocabulary in VALUE_WORDS.items()
+}
+"""Per coded companion field (buying_role, style, stance, key_account): normalised word -> value."""
+
+
+def fields_of(kind: FileKind) -> tuple[str, ...]:
+    """The fields a file of this kind may hold."""
+    return FIELDS if kind == "export" else tuple(COMPANION_SYNONYMS[kind])
+
+
+def field_for_header(header: str, kind: FileKind = "export") -> str | None:
+    """The field a header names in a file of this kind, or None when it is not a synonym."""
     key = normalise_header(header)
-    found = HEADER_SYNONYMS.get(key)
+    table = HEADER_SYNONYMS if kind == "export" else COMPANION_HEADERS[kind]
+    found = table.get(key)
     if found is None and key.endswith("%"):
-        found = HEADER_SYNONYMS.get(key.rstrip("%"))
+        found = table.get(key.rstrip("%"))
     return found
 
 

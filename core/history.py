@@ -6,6 +6,7 @@ import duckdb
 from pydantic import BaseModel, ConfigDict
 
 from core.db import Database
+from core.reference_store import restore_reference
 from core.sql import fetch_all
 from core.store import StoreError, bump_version, check_one_version, store_issue
 
@@ -16,6 +17,19 @@ def restore_upload(db: Database, upload_id: int) -> list[str]:
     with db.transaction() as con:
         if not fetch_all(con, "SELECT 1 FROM uploads WHERE id = $id", {"id": upload_id}):
             raise StoreError([store_issue("no_such_upload", upload=upload_id)])
+        state, kind, source = restore_reference(con, upload_id)
+        if state != "not_reference":
+            rule = {"nothing": "nothing_to_restore", "already": "already_restored"}.get(state)
+            if rule or state == "conflict":
+                raise StoreError(
+                    [
+                        store_issue(
+                            rule or "reference_conflict", upload=upload_id, kind=kind, source=source
+                        )
+                    ]
+                )
+            bump_version(con)
+            return []
         swaps = fetch_all(
             con,
             """SELECT strftime(m.month, '%Y-%m'), m.source, m.replaced_upload, m.active,
@@ -54,6 +68,8 @@ class UploadInfo(BaseModel):
     id: int
     file: str
     source: str
+    kind: str
+    """'export', 'contacts' or 'accounts'."""
     status: str
     """'stored' or 'replaced' while active, 'superseded' once another upload replaced it."""
     rows: int
@@ -65,17 +81,32 @@ class UploadInfo(BaseModel):
     """True when this upload replaced a version that can be brought back."""
 
 
+_NO_REFERENCES = (
+    "(SELECT NULL::INTEGER AS upload_id, NULL::BOOLEAN AS active, "
+    "NULL::INTEGER AS replaced_upload WHERE false)"
+)
+"""Stands in for reference_versions in a database written before companion files existed."""
+
+
 def list_uploads(con: duckdb.DuckDBPyConnection) -> list[UploadInfo]:
     """Every upload, newest first."""
+    has_references = fetch_all(
+        con, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'reference_versions'"
+    )
+    references = "reference_versions" if has_references else _NO_REFERENCES
     rows = fetch_all(
         con,
-        """SELECT u.id, u.file, u.source,
-                  CASE WHEN bool_or(m.active) THEN u.outcome ELSE 'superseded' END,
+        f"""SELECT u.id, u.file, u.source,
+                  coalesce(json_extract_string(u.options, '$.kind'), 'export'),
+                  CASE WHEN coalesce(bool_or(m.active), bool_or(r.active)) THEN u.outcome
+                       ELSE 'superseded' END,
                   u.rows, u.months, strftime(u.uploaded_at, '%Y-%m-%dT%H:%M:%SZ'),
                   u.net_revenue, u.accounts,
                   coalesce(bool_or(m.active AND m.replaced_upload IS NOT NULL), false)
+                      OR coalesce(bool_or(r.active AND r.replaced_upload IS NOT NULL), false)
            FROM uploads AS u LEFT JOIN upload_months AS m ON m.upload_id = u.id
-           GROUP BY u.id, u.file, u.source, u.outcome, u.rows, u.months, u.uploaded_at,
+           LEFT JOIN {references} AS r ON r.upload_id = u.id
+           GROUP BY u.id, u.file, u.source, u.options, u.outcome, u.rows, u.months, u.uploaded_at,
                     u.net_revenue, u.accounts
            ORDER BY u.id DESC""",
     )

@@ -64,5 +64,53 @@ SCHEMA_SQL: Final[tuple[str, ...]] = (
         FROM facts AS f
         JOIN upload_months AS m ON f.upload_id = m.upload_id AND f.month = m.month
         WHERE m.active""",
+    # Companion files (contacts, accounts) are versioned whole, per kind and source.
+    """CREATE TABLE IF NOT EXISTS reference_versions (
+        upload_id INTEGER NOT NULL,
+        kind VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        active BOOLEAN NOT NULL,
+        replaced_upload INTEGER
+    )""",
+    """CREATE TABLE IF NOT EXISTS contact_rows (
+        upload_id INTEGER NOT NULL,
+        line BIGINT NOT NULL,
+        account_id VARCHAR NOT NULL,
+        account_name VARCHAR,
+        contact_name VARCHAR NOT NULL,
+        title VARCHAR,
+        buying_role VARCHAR NOT NULL,
+        style VARCHAR,
+        influence INTEGER,
+        stance VARCHAR,
+        last_contact DATE,
+        owner VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS account_rows (
+        upload_id INTEGER NOT NULL,
+        line BIGINT NOT NULL,
+        account_id VARCHAR NOT NULL,
+        account_name VARCHAR,
+        parent_group VARCHAR,
+        segment VARCHAR,
+        owner VARCHAR,
+        industry VARCHAR,
+        key_account BOOLEAN
+    )""",
+    # The people at each account: every row of each source's active contacts file.
+    """CREATE OR REPLACE VIEW active_contacts AS
+        SELECT v.source, c.upload_id, c.line, c.account_id, c.account_name, c.contact_name,
+               c.title, c.buying_role, c.style, c.influence, c.stance, c.last_contact, c.owner
+        FROM contact_rows AS c
+        JOIN reference_versions AS v ON v.upload_id = c.upload_id
+        WHERE v.active AND v.kind = 'contacts'""",
+    # One row per account id from the active accounts files; the newest upload wins a clash.
+    """CREATE OR REPLACE VIEW account_master AS
+        SELECT a.account_id, a.account_name, a.parent_group, a.segment, a.owner, a.industry,
+               a.key_account, v.source, a.upload_id
+        FROM account_rows AS a
+        JOIN reference_versions AS v ON v.upload_id = a.upload_id
+        WHERE v.active AND v.kind = 'accounts'
+        QUALIFY row_number() OVER (PARTITION BY a.account_id ORDER BY a.upload_id DESC) = 1""",
 )
 """DDL, applied in order; every statement is idempotent."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Literal
 
 import duckdb
@@ -14,6 +13,12 @@ from core.db import Database
 from core.i18n import catalogue, t
 from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload, plain_params
 from core.ingest.pipeline import CLEAN_COLUMNS
+from core.reference_store import (
+    active_reference,
+    identical_reference,
+    insert_reference,
+    record_upload,
+)
 from core.sql import fetch_all, fetch_one, registered, scalar
 
 
@@ -122,6 +127,8 @@ class PlannedUpload:
     """The stored source-months this file swaps out, for 'replaced'."""
     same_figures: StoredFigures | None = None
     """What the identical stored upload holds, for 'unchanged'; the result reports these."""
+    replaces_upload: int | None = None
+    """For a companion file (contacts, accounts): the active version it replaces as a whole."""
     warnings: tuple[str, ...] = ()
     """Warnings about the stored data, e.g. the same bytes already counted under another source."""
 
@@ -257,34 +264,7 @@ def _insert(
     con: duckdb.DuckDBPyConnection, prepared: PreparedUpload, outcome: str, replaced: dict[str, int]
 ) -> int:
     report, options = prepared.report, prepared.options
-    upload_id = scalar(con, "SELECT coalesce(max(id), 0) + 1 FROM uploads")
-    con.execute(
-        """INSERT INTO uploads VALUES ($id, $file, $sha, $source, $at, $rows, $months,
-           $accounts, $net, $outcome, $kind, $encoding, $sheet, $header_line, $mapping,
-           $options, $warnings)""",
-        {
-            "id": upload_id,
-            "file": report.file,
-            "sha": report.sha256,
-            "source": options.source,
-            "at": datetime.now(UTC).replace(tzinfo=None),
-            "rows": report.rows,
-            "months": report.months,
-            "accounts": report.accounts,
-            "net": report.net_revenue,
-            "outcome": outcome,
-            "kind": report.kind,
-            "encoding": report.encoding,
-            "sheet": report.sheet,
-            "header_line": report.header_line,
-            "mapping": json.dumps(report.mapping, ensure_ascii=False),
-            "options": options.model_dump_json(),
-            "warnings": json.dumps([w.model_dump() for w in report.warnings], ensure_ascii=False),
-        },
-    )
-    con.execute(
-        "INSERT INTO upload_files VALUES ($id, $bytes)", {"id": upload_id, "bytes": prepared.data}
-    )
+    upload_id = record_upload(con, prepared, outcome)
     for month in report.months:
         old = replaced.get(month)
         if old is not None:
@@ -326,6 +306,37 @@ def _months_twice(batch: list[PreparedUpload]) -> list[IngestIssue]:
     ]
 
 
+def _companions_twice(batch: list[PreparedUpload]) -> list[IngestIssue]:
+    """Refusals for two companion files of the same kind and source in one batch."""
+    holders: dict[tuple[str, str], list[str]] = {}
+    for prepared in batch:
+        if prepared.options.kind != "export":
+            key = (prepared.options.kind, prepared.options.source)
+            holders.setdefault(key, []).append(prepared.report.file)
+    return [
+        store_issue(
+            "kind_in_two_files", file=files[-1], kind=kind, source=source, other=", ".join(files)
+        )
+        for (kind, source), files in sorted(holders.items())
+        if len(files) > 1
+    ]
+
+
+def _plan_companion(
+    con: duckdb.DuckDBPyConnection | None, prepared: PreparedUpload
+) -> PlannedUpload:
+    """A companion file replaces its kind and source as a whole; identical bytes change nothing."""
+    same = identical_reference(con, prepared) if con is not None else None
+    if same is not None:
+        upload_id, rows, accounts = same
+        figures = StoredFigures(rows, [], accounts, 0.0)
+        return PlannedUpload(prepared, "unchanged", upload_id, [], same_figures=figures)
+    options = prepared.options
+    old = active_reference(con, options.kind, options.source) if con is not None else None
+    status = "replaced" if old is not None else "stored"
+    return PlannedUpload(prepared, status, None, [], replaces_upload=old)
+
+
 def plan_uploads(
     con: duckdb.DuckDBPyConnection | None, batch: list[PreparedUpload], replace: bool = False
 ) -> list[PlannedUpload]:
@@ -335,9 +346,12 @@ def plan_uploads(
     bad = [i for p in batch for i in p.report.errors]
     if bad or any(p.rows is None for p in batch):
         raise StoreError(bad)
-    refusals = _months_twice(batch)
+    refusals = _months_twice(batch) + _companions_twice(batch)
     plans: list[PlannedUpload] = []
     for prepared in batch:
+        if prepared.options.kind != "export":
+            plans.append(_plan_companion(con, prepared))
+            continue
         same = _identical(con, prepared) if con is not None else None
         if same is not None:
             plans.append(PlannedUpload(prepared, "unchanged", same[0], [], same_figures=same[1]))
@@ -380,7 +394,9 @@ def store_uploads(
     with db.transaction() as con:
         for plan in plan_uploads(con, batch, replace):
             upload_id = plan.same_upload
-            if plan.status != "unchanged":
+            if plan.status != "unchanged" and plan.prepared.options.kind != "export":
+                upload_id = insert_reference(con, plan.prepared, plan.status, plan.replaces_upload)
+            elif plan.status != "unchanged":
                 replaced = {v.month: v.upload_id for v in plan.replaces}
                 upload_id = _insert(con, plan.prepared, plan.status, replaced)
             results.append(plan.result(upload_id))

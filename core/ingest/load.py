@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core.ingest.sniff import HEADER_SEARCH_ROWS, HeaderGuess, SniffError, find_header_in_rows
+from core.reference_fields import FileKind
 from core.sql import fetch_all, scalar
 
 BLANK = "\x02"
@@ -194,7 +195,11 @@ def _cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_xlsx(
-    con: duckdb.DuckDBPyConnection, data: bytes, sheet: str | None, mapping: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    data: bytes,
+    sheet: str | None,
+    mapping: dict[str, str],
+    kind: FileKind = "export",
 ) -> tuple[RawTable, str]:
     """Read one sheet; line numbers are Excel row numbers."""
     try:
@@ -215,7 +220,7 @@ def load_xlsx(
         ["" if pd.isna(v) else str(v) for v in row]
         for row in text.head(HEADER_SEARCH_ROWS).itertuples(index=False)
     ]
-    index = find_header_in_rows(lead, mapping)
+    index = find_header_in_rows(lead, mapping, kind)
     if index is None:
         raise SniffError("no_header_in_sheet", rows=HEADER_SEARCH_ROWS, sheet=chosen)
     header_cells = lead[index]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.fields import FIELDS, IGNORE, field_for_header, includes_tax, normalise_header
+from core.fields import IGNORE, field_for_header, fields_of, includes_tax, normalise_header
+from core.reference_fields import COMPANION_REQUIRED, FileKind
 
 
 @dataclass
@@ -17,9 +18,10 @@ class ColumnMap:
     """(rule, column header, params) for mapping errors."""
 
 
-def resolve(headers: list[str], overrides: dict[str, str]) -> ColumnMap:
+def resolve(headers: list[str], overrides: dict[str, str], kind: FileKind = "export") -> ColumnMap:
     """Map headers to fields; report duplicates, clashes, unknown overrides and missing fields."""
     result = ColumnMap()
+    known = fields_of(kind)
     wanted = {normalise_header(k): (k, v.strip()) for k, v in overrides.items()}
     seen: dict[str, int] = {}
     used: set[str] = set()
@@ -42,11 +44,11 @@ def resolve(headers: list[str], overrides: dict[str, str]) -> ColumnMap:
             target = wanted[key][1]
             if target == IGNORE:
                 continue
-            if target not in FIELDS:
+            if target not in known:
                 result.problems.append(("unknown_field", header, {"field": target}))
                 continue
         else:
-            target = field_for_header(header)
+            target = field_for_header(header, kind)
             if target is None:
                 result.unmapped.append(header)
                 continue
@@ -66,6 +68,11 @@ def resolve(headers: list[str], overrides: dict[str, str]) -> ColumnMap:
         if key not in used:
             result.problems.append(("map_unknown_column", original, {}))
     has = result.positions.__contains__
+    if kind != "export":
+        for name in COMPANION_REQUIRED[kind]:
+            if not has(name):
+                result.problems.append(("missing_field", "", {"field": name}))
+        return result
     if not has("month"):
         result.problems.append(("missing_field", "", {"field": "month"}))
     if not (has("account_id") or has("account_name")):

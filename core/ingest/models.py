@@ -9,6 +9,7 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.i18n import Language, catalogue, t
+from core.reference_fields import FileKind
 
 Param = str | int | float | None
 """A value filled into a message."""
@@ -26,6 +27,8 @@ class IngestOptions(BaseModel):
 
     source: str = Field(default="default", min_length=1, max_length=100)
     """Business unit or system the file comes from; months are unique per source."""
+    kind: FileKind = "export"
+    """What the file holds: monthly sales rows, or a companion file (contacts, accounts)."""
     sheet: str | None = None
     """Excel sheet to read; the first sheet when None."""
     mapping: dict[str, str] = Field(default_factory=dict)
@@ -129,6 +132,6 @@ class PreparedUpload:
     data: bytes = field(repr=False)
     """The file exactly as uploaded."""
     rows: pa.Table | None = field(default=None, repr=False)
-    """Clean rows in the facts schema; None when the file has errors."""
+    """Clean rows in the facts schema (or the companion kind's); None when the file has errors."""
     preview: pa.Table | None = field(default=None, repr=False)
     """The first raw rows with their line numbers, for the mapping preview."""

@@ -84,7 +84,7 @@ _DAY_FIRST: Final = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})([ T].*)?$"
 _MONTH_INDEX: Final = f"(strpos('{_MONTH_NAMES.replace('|', '')}', left(lower({{m}}), 3)) + 2) // 3"
 
 
-def _month_forms(column: str, date_order: str) -> list[tuple[str, str]]:
+def _month_forms(column: str, date_order: str, exact_day: bool = False) -> list[tuple[str, str]]:
     """(pattern test, date expression) for every accepted month form, in the order tried."""
     s = f"replace({half_width(column)}, '  ', ' ')"
     lower = f"lower({s})"
@@ -115,7 +115,11 @@ def _month_forms(column: str, date_order: str) -> list[tuple[str, str]]:
         (
             f"regexp_matches({s}, '{p}')",
             f"(CASE WHEN {serial} BETWEEN 32874 AND 73051 "
-            f"THEN date_trunc('month', DATE '1899-12-30' + {serial})::DATE END)",
+            + (
+                f"THEN (DATE '1899-12-30' + {serial})::DATE END)"
+                if exact_day
+                else f"THEN date_trunc('month', DATE '1899-12-30' + {serial})::DATE END)"
+            ),
         )
     )
     names = f"({_MONTH_NAMES})[a-z]*\\.?"
@@ -150,6 +154,14 @@ def month(column: str, date_order: str) -> tuple[str, str]:
         f"coalesce({recognised}, false)",
         f"date_trunc('month', CASE {cases} END)::DATE",
     )
+
+
+def day(column: str, date_order: str) -> tuple[str, str]:
+    """(recognised, DATE) expressions for a date cell; a month alone means its first day."""
+    forms = _month_forms(column, date_order, exact_day=True)
+    recognised = " OR ".join(test for test, _ in forms)
+    cases = " ".join(f"WHEN {test} THEN {expr}" for test, expr in forms)
+    return f"coalesce({recognised}, false)", f"(CASE {cases} END)::DATE"
 
 
 def is_day_month(column: str) -> str:

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from core.fields import MONEY_FIELDS, SEGMENT_VALUES, TEXT_FIELDS
 from core.i18n import t
-from core.ingest import conventions, load, normalise
+from core.ingest import companion, conventions, load, normalise
 from core.ingest.mapping import ColumnMap, resolve
 from core.ingest.models import (
     FileReport,
@@ -102,7 +102,7 @@ def prepare_upload(
             workdir = Path(scratch)
             if report.kind == "csv":
                 text, report.encoding = decode_text(data)
-                guess = find_text_header(text, options.mapping)
+                guess = find_text_header(text, options.mapping, options.kind)
                 raw = load.load_csv(
                     con,
                     text,
@@ -113,11 +113,13 @@ def prepare_upload(
                 )
                 report.delimiter = guess.delimiter
             elif report.kind == "xlsx":
-                raw, report.sheet = load.load_xlsx(con, data, options.sheet, options.mapping)
+                raw, report.sheet = load.load_xlsx(
+                    con, data, options.sheet, options.mapping, options.kind
+                )
             else:
                 raw = load.load_parquet(con, data, workdir)
             report.headers, report.header_line = raw.headers, raw.header_line
-            columns = resolve(raw.headers, options.mapping)
+            columns = resolve(raw.headers, options.mapping, options.kind)
             report.mapping = {raw.headers[p]: f for f, p in columns.positions.items()}
             report.unmapped = columns.unmapped
             preview = _preview(con, raw)
@@ -125,7 +127,9 @@ def prepare_upload(
                 report.errors.append(
                     issue(report, rule, line=raw.header_line, column=header or None, **params)
                 )
-            if not report.errors:
+            if not report.errors and options.kind != "export":
+                rows = companion.typed_rows(con, raw, columns, options, report)
+            elif not report.errors:
                 rows = _typed_rows(con, raw, columns, options, report)
     except SniffError as exc:
         report.errors.append(

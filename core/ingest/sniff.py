@@ -11,6 +11,7 @@ from pathlib import PurePath
 from core.fields import IGNORE, field_for_header, normalise_header
 from core.i18n import t
 from core.ingest.models import plain_params
+from core.reference_fields import FileKind
 
 HEADER_SEARCH_ROWS = 60
 """How many leading rows may hold a title before the header."""
@@ -111,22 +112,26 @@ class HeaderGuess:
     delimiter: str | None
 
 
-def _score(cells: list[str], mapping: dict[str, str]) -> int:
+def _score(cells: list[str], mapping: dict[str, str], kind: FileKind = "export") -> int:
     overrides = {normalise_header(k) for k, v in mapping.items() if v != IGNORE}
-    return sum(1 for c in cells if c and (field_for_header(c) or normalise_header(c) in overrides))
+    return sum(
+        1 for c in cells if c and (field_for_header(c, kind) or normalise_header(c) in overrides)
+    )
 
 
-def find_header_in_rows(rows: list[list[str]], mapping: dict[str, str]) -> int | None:
+def find_header_in_rows(
+    rows: list[list[str]], mapping: dict[str, str], kind: FileKind = "export"
+) -> int | None:
     """Index of the first row naming at least two known fields, among the leading rows."""
     best, best_score = None, 1
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        score = _score(cells, mapping)
+        score = _score(cells, mapping, kind)
         if score > best_score:
             best, best_score = index, score
     return best
 
 
-def find_text_header(text: str, mapping: dict[str, str]) -> HeaderGuess:
+def find_text_header(text: str, mapping: dict[str, str], kind: FileKind = "export") -> HeaderGuess:
     """Pick the delimiter and header line that name the most known fields."""
     head = text[:256_000]
     best: tuple[int, int, HeaderGuess] | None = None
@@ -141,10 +146,10 @@ def find_text_header(text: str, mapping: dict[str, str]) -> HeaderGuess:
                     break
         except csv.Error:
             pass  # e.g. a huge cell further down: the rows above it still count
-        index = find_header_in_rows(rows, mapping)
+        index = find_header_in_rows(rows, mapping, kind)
         if index is None:
             continue
-        score = _score(rows[index], mapping)
+        score = _score(rows[index], mapping, kind)
         guess = HeaderGuess(index, lines[index], rows[index], delimiter)
         key = (score, -index)
         if best is None or key > best[:2]:
