@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.concentration_alerts import ConcentrationThresholds
 from core.discounts_creep import DiscountThresholds
+from core.scorecard_weights import ScorecardWeights
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The repository root, where data/ lives."""
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
         default_factory=DiscountThresholds,
         description="Discount-alert thresholds (creep, peer corridor), e.g. "
         "KEYSTONE_DISCOUNTS__CREEP_POINTS=3.",
+    )
+    scorecard: ScorecardWeights = Field(
+        default_factory=ScorecardWeights,
+        description="Value-scorecard weights, summing to 100, e.g. "
+        "KEYSTONE_SCORECARD__REVENUE=40 with KEYSTONE_SCORECARD__MARGIN=15.",
     )
     lock_timeout_s: float = Field(
         default=30.0, ge=0, description="How long a writer waits for the database lock."

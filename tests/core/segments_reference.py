@@ -140,3 +140,42 @@ def close(a: object, b: object, tolerance: float = 1e-9) -> bool:
     if a is None or (isinstance(a, float) and np.isnan(a)):
         return b is None or (isinstance(b, float) and np.isnan(b))
     return abs(float(a) - float(b)) <= tolerance * max(1.0, abs(float(a)))
+
+
+def pandas_scorecard(
+    rows: pd.DataFrame, current: date, prior: date | None, weights: dict[str, float]
+) -> pd.DataFrame:
+    """The scorecard of one month in plain pandas (growth against `prior`, a month), indexed by
+    account: the five values, their percentiles (NaN when missing for everyone, 50 for a gap)
+    and the score."""
+    now = rows[rows["month"] == pd.Timestamp(current)]
+    costed = now[now["gross_profit"].notna()]
+    listed = now[now["list_revenue"].notna() & now["discount_amount"].notna()]
+    values = pd.DataFrame({"revenue": now.groupby("account_key")["net_revenue"].sum()})
+    values = values[values["revenue"] > 0]
+    gp = costed.groupby("account_key")["gross_profit"].sum()
+    costed_net = costed.groupby("account_key")["net_revenue"].sum()
+    values["margin"] = (gp / costed_net).where(costed_net > 0)
+    concession = listed.assign(off=listed["off_invoice"].fillna(0)).groupby("account_key")
+    sums = concession[["discount_amount", "off", "list_revenue"]].sum()
+    values["discount"] = (sums["discount_amount"] + sums["off"]) / sums["list_revenue"].replace(
+        0, np.nan
+    )
+    products = now.dropna(subset=["product"]).groupby("account_key")["product"].nunique()
+    values["breadth"] = products.astype(float)
+    if prior is not None:
+        before = rows[rows["month"] == pd.Timestamp(prior)].groupby("account_key")["net_revenue"]
+        base = before.sum()
+        values["growth"] = (values["revenue"] / base.where(base > 0) - 1).reindex(values.index)
+    else:
+        values["growth"] = np.nan
+    pct = pd.DataFrame(index=values.index)
+    for name in weights:
+        column = values[name] if name != "discount" else -values[name]
+        pct[name] = pandas_percentile(column).reindex(values.index)
+    available = {name: w for name, w in weights.items() if pct[name].notna().any()}
+    for name in available:
+        pct[name] = pct[name].fillna(50)
+    scale = 100 / sum(available.values()) if sum(available.values()) else 0
+    score = sum(pct[name] * weight * scale / 100 for name, weight in available.items())
+    return values.join(pct.add_suffix("_pct")).assign(score=score)
