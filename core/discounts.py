@@ -13,6 +13,8 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from core.discounts_base import RATE_COLUMNS as BASE_RATE_COLUMNS
+from core.discounts_base import DiscountBase, L, base_for, discount_base
 from core.discounts_creep import (
     DiscountThresholds,
     buys_nothing,
@@ -20,49 +22,62 @@ from core.discounts_creep import (
     creep_end_month,
     discount_creep,
 )
-from core.discounts_sql import LISTED, RATE_COLUMNS
+from core.discounts_sql import RATE_COLUMNS
 from core.metrics import PERIOD_FILTER, Period
 from core.sql import fetch_one, frame
 
 RateBy = Literal["account", "group", "segment", "owner", "product", "month", "portfolio"]
 
 _KEYS: Final[dict[str, str]] = {
-    "account": "account_key",
     "group": "coalesce(parent_group, account_key)",
-    "segment": "segment",
     "owner": "owner",
     "product": "product",
     "month": "month",
 }
-"""The SQL expression each breakdown groups by; 'portfolio' has none."""
+"""The SQL expression each breakdown read from the stored rows groups by."""
+
+
+_BASE_KEYS: Final[dict[str, str]] = {"account": "account_key", "segment": "segment"}
+"""The breakdowns the account × month table (core.discounts_base) answers."""
 
 
 def discount_rates(
-    con: duckdb.DuckDBPyConnection, period: Period, by: RateBy = "account"
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    by: RateBy = "account",
+    base: DiscountBase | None = None,
 ) -> pd.DataFrame:
     """Discount rate, concession degree, revenue and coverage per `by` in the period.
 
     Columns: the key (named after `by`, absent for 'portfolio'; 'account' also gets `name`),
     then net_revenue, list_revenue, discount_amount, off_invoice, discount_rate,
-    concession_degree, coverage and rows. Sorted by net revenue, largest first.
+    concession_degree, coverage and rows. Sorted by net revenue, largest first. The portfolio,
+    segment and account figures come from `base` when it covers the period.
     """
-    if by == "portfolio":
-        return frame(
-            con,
-            f"SELECT {RATE_COLUMNS} FROM active_rows WHERE {PERIOD_FILTER}",
-            period.params(),
-        )
+    if by == "portfolio" or by in _BASE_KEYS:
+        with base_for(con, base, period.start, period.end).view(con) as view:
+            if by == "portfolio":
+                sql = f"SELECT {BASE_RATE_COLUMNS} FROM {view} WHERE {PERIOD_FILTER}"
+                return frame(con, sql, period.params())
+            name = (
+                ", coalesce(arg_max(name, month) FILTER (WHERE name IS NOT NULL), account_key)"
+                " AS name"
+                if by == "account"
+                else ""
+            )
+            return frame(
+                con,
+                f"""SELECT {_BASE_KEYS[by]} AS "{by}"{name}, {BASE_RATE_COLUMNS}
+                    FROM {view} WHERE {PERIOD_FILTER}
+                    GROUP BY 1 ORDER BY net_revenue DESC, "{by}" NULLS LAST""",
+                period.params(),
+            )
     if by not in _KEYS:
-        raise ValueError(f"cannot break discount rates down by '{by}'; use one of {list(_KEYS)}")
-    name = (
-        ", coalesce(arg_max(account_name, month) FILTER (WHERE account_name IS NOT NULL), "
-        "account_key) AS name"
-        if by == "account"
-        else ""
-    )
+        choices = ["portfolio", *_BASE_KEYS, *_KEYS]
+        raise ValueError(f"cannot break discount rates down by '{by}'; use one of {choices}")
     return frame(
         con,
-        f"""SELECT {_KEYS[by]} AS "{by}"{name}, {RATE_COLUMNS}
+        f"""SELECT {_KEYS[by]} AS "{by}", {RATE_COLUMNS}
             FROM active_rows WHERE {PERIOD_FILTER}
             GROUP BY 1 ORDER BY net_revenue DESC, "{by}" NULLS LAST""",
         period.params(),
@@ -70,6 +85,9 @@ def discount_rates(
 
 
 StepKind = Literal["total", "step"]
+
+C: Final = "FILTER (WHERE listed AND costed)"
+"""SQL: an aggregate over the account-months' rows with list and cost data."""
 
 
 class WaterfallStep(BaseModel):
@@ -118,41 +136,40 @@ class Waterfall(BaseModel):
     """The bars in order, ready for a plotly Waterfall."""
 
 
-_COST = "coalesce(cost, net_revenue - gross_profit)"
-
-
 def price_waterfall(
     con: duckdb.DuckDBPyConnection,
     period: Period,
     account: str | None = None,
     segment: str | None = None,
+    base: DiscountBase | None = None,
 ) -> Waterfall:
     """The price waterfall of the portfolio, one segment or one account over the period.
 
     It covers the rows with list data; when any of them carries cost, only those with cost too,
-    so that every bar comes from the same rows.
+    so that every bar comes from the same rows. `base` saves a read when it covers the period.
     """
     scope = (
         f"{PERIOD_FILTER} AND ($account IS NULL OR account_key = $account)"
         " AND ($segment IS NULL OR segment = $segment)"
     )
     params = {**period.params(), "account": account, "segment": segment}
-    costed, total_net = fetch_one(
-        con,
-        f"""SELECT count(*) FILTER (WHERE {LISTED} AND {_COST} IS NOT NULL), sum(net_revenue)
-            FROM active_rows WHERE {scope}""",
-        params,
-    )
+    with base_for(con, base, period.start, period.end).view(con) as view:
+        sums = fetch_one(
+            con,
+            f"""SELECT coalesce(sum(rows) {C}, 0), sum(net),
+                       coalesce(sum(list) {L}, 0), coalesce(sum(disc) {L}, 0),
+                       coalesce(sum(off) {L}, 0), 0, coalesce(sum(net) {L}, 0),
+                       coalesce(sum(rows) {L}, 0),
+                       coalesce(sum(list) {C}, 0), coalesce(sum(disc) {C}, 0),
+                       coalesce(sum(off) {C}, 0), coalesce(sum(cost) {C}, 0),
+                       coalesce(sum(net) {C}, 0), coalesce(sum(rows) {C}, 0)
+                FROM {view} WHERE {scope}""",
+            params,
+        )
+    costed, total_net = sums[0], sums[1]
     with_cost = costed > 0
-    keep = f"{LISTED} AND {_COST} IS NOT NULL" if with_cost else LISTED
-    list_sum, discount, off, cost, net, rows = fetch_one(
-        con,
-        f"""SELECT coalesce(sum(list_revenue), 0), coalesce(sum(discount_amount), 0),
-                   coalesce(sum(coalesce(off_invoice, 0)), 0), coalesce(sum({_COST}), 0),
-                   coalesce(sum(net_revenue), 0), count(*)
-            FROM active_rows WHERE {scope} AND {keep}""",
-        params,
-    )
+    # The listed rows' sums, or the listed-and-costed rows' when any row carries cost.
+    list_sum, discount, off, cost, net, rows = sums[8:14] if with_cost else sums[2:8]
     invoice = list_sum - discount
     pocket = invoice - off
     gross = pocket - cost if with_cost else None
@@ -202,9 +219,10 @@ def discount_metrics(
     six months ending at the period's last month; corridor_outliers those above their peers.
     """
     thresholds = thresholds or DiscountThresholds()
-    portfolio = discount_rates(con, period, "portfolio").iloc[0]
-    end = creep_end_month(con, period)
-    creep = discount_creep(con, end) if end else pd.DataFrame()
+    base = discount_base(con, period)
+    portfolio = discount_rates(con, period, "portfolio", base).iloc[0]
+    end = creep_end_month(con, period, base)
+    creep = discount_creep(con, end, base) if end else pd.DataFrame()
     rising = (
         creep[creep["points"] > thresholds.creep_points].sort_values(
             ["points", "account"], ascending=[False, True]
@@ -212,7 +230,7 @@ def discount_metrics(
         if not creep.empty
         else creep
     )
-    outliers = corridor_outliers(con, period, thresholds)
+    outliers = corridor_outliers(con, period, thresholds, base)
     return {
         "discount_rate": _number(portfolio["discount_rate"]),
         "concession_degree": _number(portfolio["concession_degree"]),
@@ -244,6 +262,7 @@ __all__ = [
     "Waterfall",
     "WaterfallStep",
     "buys_nothing",
+    "discount_base",
     "corridor_outliers",
     "discount_creep",
     "discount_metrics",

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from core.alerts import Alert, Number, Severity
+from core.discounts_base import DiscountBase, discount_base
 from core.discounts_creep import (
     DiscountThresholds,
     buys_nothing,
@@ -162,28 +163,45 @@ def discount_alerts(
     period: Period,
     thresholds: DiscountThresholds | None = None,
     corridor_top: int = CORRIDOR_TOP,
+    base: DiscountBase | None = None,
 ) -> list[Alert]:
     """Every triggered discount rule for the period: buys-nothing, then creep, then corridor.
 
     Creep is judged over the 6 months ending at the period's last stored month; the corridor
     over the whole period, keeping the `corridor_top` largest excesses. Thresholds default to
-    the settings (KEYSTONE_DISCOUNTS__*).
+    the settings (KEYSTONE_DISCOUNTS__*); `base` saves re-reading the stored rows.
     """
     thresholds = thresholds or get_settings().discounts
-    end = creep_end_month(con, period)
+    base = base if base is not None else discount_base(con, period)
+    end = creep_end_month(con, period, base)
     if end is None:
         return []
-    creep = discount_creep(con, end)
+    creep = discount_creep(con, end, base)
+    outliers = corridor_outliers(con, period, thresholds, base)
+    return alerts_from_tables(creep, outliers, thresholds, corridor_top)
+
+
+def alerts_from_tables(
+    creep: pd.DataFrame,
+    outliers: pd.DataFrame,
+    thresholds: DiscountThresholds,
+    corridor_top: int = CORRIDOR_TOP,
+) -> list[Alert]:
+    """The discount alerts of already computed creep and corridor tables, in alert order."""
+    corridor = corridor_alerts(outliers, thresholds, corridor_top) if not outliers.empty else []
+    if creep.empty:  # no stored month in the creep windows
+        return corridor
     return [
         *buys_nothing_alerts(creep, thresholds.creep_points),
         *creep_alerts(creep, thresholds.creep_points),
-        *corridor_alerts(corridor_outliers(con, period, thresholds), thresholds, corridor_top),
+        *corridor,
     ]
 
 
 __all__ = [
     "SEVERITY",
     "Alert",
+    "alerts_from_tables",
     "DiscountRule",
     "buys_nothing_alerts",
     "corridor_alerts",

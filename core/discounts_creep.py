@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.discounts_sql import LISTED
+from core.discounts_base import DiscountBase, base_for, months_before, rate_sql
 from core.metrics import PERIOD_FILTER, Period
 from core.sql import frame, scalar
 
@@ -41,26 +41,20 @@ class DiscountThresholds(BaseModel):
     )
 
 
-def months_before(month: date, count: int) -> date:
-    """The first day of the month `count` months before `month`."""
-    index = month.year * 12 + month.month - 1 - count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def creep_end_month(con: duckdb.DuckDBPyConnection, period: Period) -> date | None:
+def creep_end_month(
+    con: duckdb.DuckDBPyConnection, period: Period, base: DiscountBase | None = None
+) -> date | None:
     """The last stored month in the period: where the creep windows end."""
-    return scalar(con, f"SELECT max(month) FROM active_rows WHERE {PERIOD_FILTER}", period.params())
-
-
-def _rate(when: str) -> str:
-    """SQL for the weighted rate over the rows with list data matching `when`."""
-    rows = f"FILTER (WHERE {LISTED} AND {when})"
-    return f"sum(discount_amount) {rows} / nullif(sum(list_revenue) {rows}, 0)"
+    if base is None or not base.covers(period.start, period.end):
+        sql = f"SELECT max(month) FROM active_rows WHERE {PERIOD_FILTER}"
+        return scalar(con, sql, period.params())
+    with base.view(con) as view:
+        return scalar(con, f"SELECT max(month) FROM {view} WHERE {PERIOD_FILTER}", period.params())
 
 
 _CREEP_SQL = f"""
 WITH windowed AS (
-    SELECT *, month >= $split AS recent FROM active_rows WHERE month BETWEEN $first AND $last
+    SELECT *, month >= $split AS recent FROM discount_base WHERE month BETWEEN $first AND $last
 ),
 stored AS (
     SELECT count(DISTINCT month) FILTER (WHERE recent) AS months_last,
@@ -69,18 +63,17 @@ stored AS (
 ),
 accounts AS (
     SELECT account_key AS account,
-           coalesce(arg_max(account_name, month) FILTER (WHERE account_name IS NOT NULL),
-                    account_key) AS name,
+           coalesce(arg_max(name, month) FILTER (WHERE name IS NOT NULL), account_key) AS name,
            arg_max(segment, month) FILTER (WHERE segment IS NOT NULL) AS segment,
-           {_rate("NOT recent")} AS rate_prior,
-           {_rate("recent")} AS rate_last,
-           coalesce(sum(net_revenue) FILTER (WHERE NOT recent), 0) AS net_prior,
-           coalesce(sum(net_revenue) FILTER (WHERE recent), 0) AS net_last
+           {rate_sql("NOT recent")} AS rate_prior,
+           {rate_sql("recent")} AS rate_last,
+           coalesce(sum(net) FILTER (WHERE NOT recent), 0) AS net_prior,
+           coalesce(sum(net) FILTER (WHERE recent), 0) AS net_last
     FROM windowed GROUP BY account_key
 ),
 monthly AS (
     SELECT account_key AS account, datediff('month', $first, month) AS t,
-           100 * {_rate("true")} AS rate
+           100 * {rate_sql()} AS rate
     FROM windowed GROUP BY account_key, month
 ),
 slopes AS (
@@ -102,7 +95,9 @@ FROM accounts AS a JOIN slopes AS s USING (account) CROSS JOIN stored AS st
 ORDER BY points DESC NULLS LAST, a.account"""
 
 
-def discount_creep(con: duckdb.DuckDBPyConnection, period_end_month: date) -> pd.DataFrame:
+def discount_creep(
+    con: duckdb.DuckDBPyConnection, period_end_month: date, base: DiscountBase | None = None
+) -> pd.DataFrame:
     """Per account with rows in the 6 months ending at `period_end_month`: its discount creep.
 
     Columns: account, name, segment; rate_prior and rate_last (weighted rates of the 3 months
@@ -110,11 +105,13 @@ def discount_creep(con: duckdb.DuckDBPyConnection, period_end_month: date) -> pd
     slope, points per month by least squares over the monthly rates (NULL under 2 months);
     rate_months; net_prior, net_last; monthly_net_prior, monthly_net_last (per stored month
     of each window); revenue_change, the relative change of monthly net revenue (NULL unless
-    the prior level is positive). Sorted by points, highest first.
+    the prior level is positive). Sorted by points, highest first. `base` (from
+    core.discounts_base) saves reading the stored rows again when it covers the 6 months.
     """
     last = period_end_month.replace(day=1)
     params = {"first": months_before(last, 5), "split": months_before(last, 2), "last": last}
-    return frame(con, _CREEP_SQL, params)
+    with base_for(con, base, params["first"], last).view(con):
+        return frame(con, _CREEP_SQL, params)
 
 
 def buys_nothing(creep: pd.DataFrame, threshold_points: float = 2.0) -> pd.DataFrame:
@@ -128,13 +125,11 @@ def buys_nothing(creep: pd.DataFrame, threshold_points: float = 2.0) -> pd.DataF
 _CORRIDOR_SQL = f"""
 WITH accounts AS (
     SELECT account_key AS account,
-           coalesce(arg_max(account_name, month) FILTER (WHERE account_name IS NOT NULL),
-                    account_key) AS name,
+           coalesce(arg_max(name, month) FILTER (WHERE name IS NOT NULL), account_key) AS name,
            arg_max(segment, month) FILTER (WHERE segment IS NOT NULL) AS segment,
-           sum(net_revenue) AS net_revenue,
-           sum(discount_amount) FILTER (WHERE {LISTED})
-               / nullif(sum(list_revenue) FILTER (WHERE {LISTED}), 0) AS rate
-    FROM active_rows WHERE {PERIOD_FILTER} GROUP BY account_key
+           sum(net) AS net_revenue,
+           {rate_sql()} AS rate
+    FROM discount_base WHERE {PERIOD_FILTER} GROUP BY account_key
 ),
 banded AS (
     SELECT *, ntile($bands) OVER (PARTITION BY segment ORDER BY net_revenue, account) AS band
@@ -148,7 +143,7 @@ ranked AS (
 -- position: with m accounts, h = q·(m − 2) over the m − 1 peers, interpolated between peer
 -- positions lo = ⌊h⌋ and lo + 1, each of which is v[lo + 1] or the next value depending on
 -- whether the account sits above it. So three values per band decide every account's quantile.
-bands AS (
+sorted_bands AS (
     SELECT segment, band, count(*) - 1 AS peers,
            floor($quantile * (count(*) - 2))::BIGINT AS lo,
            $quantile * (count(*) - 2) - floor($quantile * (count(*) - 2)) AS frac,
@@ -156,11 +151,16 @@ bands AS (
     FROM banded GROUP BY segment, band
     HAVING count(*) - 1 >= $min_peers
 ),
+bands AS (
+    -- Only the three values that matter travel to the join, not each band's whole list.
+    SELECT segment, band, peers, lo, frac,
+           rates[lo + 1] AS va, rates[lo + 2] AS vb, rates[lo + 3] AS vc
+    FROM sorted_bands
+),
 quantiles AS (
     SELECT r.*, q.peers,
-           CASE WHEN r.position > q.lo THEN q.rates[q.lo + 1] ELSE q.rates[q.lo + 2] END AS v0,
-           CASE WHEN r.position > q.lo + 1 THEN q.rates[q.lo + 2] ELSE q.rates[q.lo + 3] END
-               AS v1,
+           CASE WHEN r.position > q.lo THEN q.va ELSE q.vb END AS v0,
+           CASE WHEN r.position > q.lo + 1 THEN q.vb ELSE q.vc END AS v1,
            q.frac
     FROM ranked AS r JOIN bands AS q
       ON r.segment IS NOT DISTINCT FROM q.segment AND r.band = q.band
@@ -178,7 +178,10 @@ ORDER BY excess_points DESC, account"""
 
 
 def corridor_outliers(
-    con: duckdb.DuckDBPyConnection, period: Period, thresholds: DiscountThresholds | None = None
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    thresholds: DiscountThresholds | None = None,
+    base: DiscountBase | None = None,
 ) -> pd.DataFrame:
     """Accounts whose period rate is above the peer quantile of their segment's revenue band.
 
@@ -188,13 +191,14 @@ def corridor_outliers(
     net_revenue, rate, peer_p90 (the peers' quantile, 0.9 by default), peers, excess_points.
     """
     thresholds = thresholds or DiscountThresholds()
-    return frame(
-        con,
-        _CORRIDOR_SQL,
-        {
-            **period.params(),
-            "bands": thresholds.revenue_bands,
-            "quantile": thresholds.peer_quantile,
-            "min_peers": thresholds.min_peers,
-        },
-    )
+    with base_for(con, base, period.start, period.end).view(con):
+        return frame(
+            con,
+            _CORRIDOR_SQL,
+            {
+                **period.params(),
+                "bands": thresholds.revenue_bands,
+                "quantile": thresholds.peer_quantile,
+                "min_peers": thresholds.min_peers,
+            },
+        )

@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.concentration_sql import comparisons
 from core.discounts import discount_rates, price_waterfall
-from core.discounts_creep import months_before
+from core.discounts_base import months_before, window_base
 from core.discounts_sql import LISTED
 from core.metrics import PERIOD_FILTER, Period
 from core.sql import frame
@@ -65,8 +65,9 @@ def _number(value: object) -> float | None:
 
 def discount_kpis(con: duckdb.DuckDBPyConnection, period: Period) -> DiscountKpis:
     """Discount rate, concession degree, pocket margin and coverage for the period."""
-    portfolio = discount_rates(con, period, "portfolio").iloc[0]
-    waterfall = price_waterfall(con, period)
+    base = window_base(con, period.start, period.end)
+    portfolio = discount_rates(con, period, "portfolio", base).iloc[0]
+    waterfall = price_waterfall(con, period, base=base)
     margin = (
         waterfall.gross_profit / waterfall.pocket
         if waterfall.gross_profit is not None and waterfall.pocket > 0

@@ -11,7 +11,8 @@ from core import metrics
 from core.alerts import Alert
 from core.discounts import Waterfall, buys_nothing, corridor_outliers, discount_creep
 from core.discounts import price_waterfall as _price_waterfall
-from core.discounts_alerts import discount_alerts
+from core.discounts_alerts import alerts_from_tables
+from core.discounts_base import DiscountBase, discount_base
 from core.discounts_charts import (
     account_months_figure,
     creep_scatter_figure,
@@ -47,6 +48,13 @@ def _period(start: date | None, end: date | None) -> metrics.Period:
     return metrics.Period(start=start, end=end)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _base(path: str, version: int, start: date | None, end: date | None) -> DiscountBase:
+    """The period's account × month table, read once and shared by every figure (immutable)."""
+    with _database(path).connect() as con:
+        return discount_base(con, _period(start, end))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _kpis(path: str, version: int, start: date | None, end: date | None) -> KpiComparison:
     with _database(path).connect() as con:
@@ -62,8 +70,11 @@ def _waterfall(
     account: str | None,
     segment: str | None,
 ) -> Waterfall:
+    base = _base(path, version, start, end)
     with _database(path).connect() as con:
-        return _price_waterfall(con, _period(start, end), account=account, segment=segment)
+        return _price_waterfall(
+            con, _period(start, end), account=account, segment=segment, base=base
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -72,9 +83,10 @@ def _tables(
 ) -> dict[str, pd.DataFrame | date | None]:
     chosen = _period(start, end)
     thresholds = settings().discounts
+    base = _base(path, version, start, end)
     with _database(path).connect() as con:
-        end_month = creep_end_month(con, chosen)
-        creep = discount_creep(con, end_month) if end_month else pd.DataFrame()
+        end_month = creep_end_month(con, chosen, base)
+        creep = discount_creep(con, end_month, base) if end_month else pd.DataFrame()
         if not creep.empty:
             flagged = set(buys_nothing(creep, thresholds.creep_points)["account"])
             creep = creep.assign(buys_nothing=creep["account"].isin(flagged)).merge(
@@ -85,14 +97,15 @@ def _tables(
             "creep": creep,
             "trend": rate_by_segment_month(con, chosen),
             "band": pocket_price_band(con, chosen),
-            "outliers": corridor_outliers(con, chosen, thresholds),
+            "outliers": corridor_outliers(con, chosen, thresholds, base),
         }
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _alerts(path: str, version: int, start: date | None, end: date | None) -> list[Alert]:
-    with _database(path).connect() as con:
-        return discount_alerts(con, _period(start, end), settings().discounts)
+    # The alerts judge the very creep and corridor tables the page shows.
+    shown = _tables(path, version, start, end)
+    return alerts_from_tables(shown["creep"], shown["outliers"], settings().discounts)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
