@@ -12,6 +12,7 @@ from typing import NoReturn
 from core.db import Database, DatabaseBusy, DatabaseError
 from core.ingest.models import IngestOptions
 from core.ingest.pipeline import prepare_upload
+from core.reference_fields import FileKind
 from core.settings import get_settings
 from core.store import StoreError, UploadResult, store_uploads
 
@@ -21,13 +22,25 @@ log = logging.getLogger(__name__)
 
 
 def demo_files(demo_dir: Path) -> list[Path]:
-    """The demo exports, generated on first use if the folder is empty."""
+    """The demo exports, generated (with the companion files) when the folder is empty."""
     files = sorted(p for p in demo_dir.glob("*") if p.suffix.lower() in DEMO_SUFFIXES)
     if not files:
-        from core.demo import write_demo_files
+        from core.demo import DEMO_SEED, build_demo_frame, write_demo_files
+        from core.demo_people import write_companion_files
 
         files = write_demo_files(demo_dir)
+        write_companion_files(demo_dir, build_demo_frame(DEMO_SEED), DEMO_SEED)
     return files
+
+
+def companion_files(demo_dir: Path) -> list[tuple[Path, FileKind]]:
+    """The demo's contacts and accounts files that exist, each with its kind."""
+    from core.demo_people import COMPANION_DIR, COMPANION_KINDS
+
+    folder = demo_dir / COMPANION_DIR
+    return [
+        (folder / name, kind) for name, kind in COMPANION_KINDS.items() if (folder / name).exists()
+    ]
 
 
 def _is_keystone(db: Database) -> bool:
@@ -82,6 +95,10 @@ def build_demo_database(db: Database, force: bool = False) -> list[UploadResult]
         for path in demo_files(settings.demo_dir)
     ]
     batch.sort(key=lambda prepared: prepared.report.months)  # upload ids follow the calendar
+    batch += [
+        prepare_upload(path.name, path.read_bytes(), IngestOptions(source="demo", kind=kind))
+        for path, kind in companion_files(settings.demo_dir)
+    ]
     errors = [e for prepared in batch for e in prepared.report.errors]
     if errors:
         raise StoreError(errors)
