@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.db import DatabaseError
 from core.i18n import LANGUAGES
 from ui.navigation import build_pages
 from ui.state import (
@@ -39,7 +40,11 @@ if not settings().db_path.exists():
     with st.spinner(tr("app.building_demo")):
         database()
 
-months = stored_months()
+try:
+    months = stored_months()
+except DatabaseError as exc:  # missing, unreadable or damaged: say which file and what to run
+    st.error(f"{tr('reliability.database_unusable')}\n\n{exc}", icon=":material/error:")
+    st.stop()
 with st.sidebar:
     st.subheader(tr("app.period"))
     if months:
@@ -53,4 +58,7 @@ with st.sidebar:
         st.caption(tr("app.no_months"))
 
 page = st.navigation(build_pages())
-page.run()
+try:
+    page.run()
+except DatabaseError as exc:
+    st.error(f"{tr('reliability.database_unusable')}\n\n{exc}", icon=":material/error:")

@@ -68,12 +68,23 @@ _DAMAGE_SIGNS = (
 
 
 def is_damage(exc: BaseException) -> bool:
-    """True when a DuckDB error says the database file is damaged or unreadable."""
+    """True when a DuckDB error says the database file is damaged or unreadable.
+
+    duckdb 2.0 re-raises some read errors as the base duckdb.Error, so the text decides; errors
+    about the statement itself (binder, catalog, parser, constraint, conversion) never do."""
     if isinstance(exc, duckdb.FatalException | duckdb.SerializationException):
         return True
+    if isinstance(exc, duckdb.ProgrammingError | duckdb.IntegrityError | duckdb.DataError):
+        return False
     text = str(exc).lower()
-    return isinstance(exc, duckdb.IOException | duckdb.InternalException) and any(
-        sign in text for sign in _DAMAGE_SIGNS
+    return not is_lock_conflict(exc) and any(sign in text for sign in _DAMAGE_SIGNS)
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """True when DuckDB refused the file because another process holds it."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.IOException) and (
+        "could not set lock" in text or "conflicting lock" in text
     )
 
 
@@ -140,8 +151,7 @@ class Database:
             try:
                 return duckdb.connect(str(self.path))
             except duckdb.Error as exc:
-                locked = isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
-                if not locked:
+                if not is_lock_conflict(exc):
                     raise damaged(self.path, exc, opens=False) from exc
                 if time.monotonic() > deadline:
                     raise DatabaseBusy(
@@ -195,13 +205,22 @@ class Database:
     def write_lock(self) -> Iterator[None]:
         """Hold the one writer's place, in this process and across processes, for the block."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with _WRITE_LOCK, self._file_lock():
-            fault_point("locked")
-            yield
+        deadline = time.monotonic() + self.lock_timeout_s
+        if not _WRITE_LOCK.acquire(timeout=self.lock_timeout_s):
+            raise DatabaseBusy(
+                f"{self.path} is busy (another upload is being stored); retry shortly"
+            )
+        try:
+            with self._file_lock(deadline):
+                fault_point("locked")
+                yield
+        finally:
+            _WRITE_LOCK.release()
 
     @contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        deadline = time.monotonic() + self.lock_timeout_s
+    def _file_lock(self, deadline: float | None = None) -> Iterator[None]:
+        if deadline is None:
+            deadline = time.monotonic() + self.lock_timeout_s
         with self.lock_path.open("a") as handle:
             while True:
                 try:
