@@ -130,7 +130,7 @@ else:
     shown, config = creep_table(creep)
     render_table(shown, config, "discount-creep.csv", "disc_csv_creep")
     flagged = set(creep.loc[creep["buys_nothing"], "account"].astype(str))
-    st.plotly_chart(
+    clicked = st.plotly_chart(
         scatter_chart(
             creep.drop(columns=["rates"], errors="ignore"),
             txt("scatter_title"),
@@ -145,7 +145,18 @@ else:
         ),
         config=CHART_CONFIG,
         key="disc_scatter",
+        on_select="rerun",
+        selection_mode="points",
     )
+    st.caption(txt("scatter_click"))
+    points = clicked.selection.points if clicked else []
+    chosen_point = (
+        str(points[0]["customdata"][1]) if points and points[0].get("customdata") else None
+    )
+    if chosen_point and chosen_point != st.session_state.get("disc_scatter_opened"):
+        # A newly clicked account opens in the drill-down below (its widget is not drawn yet);
+        # a selection that stays put must not undo a later pick in the select box.
+        st.session_state["disc_drill"] = st.session_state["disc_scatter_opened"] = chosen_point
 
 # The rate by segment over time, and where the pocket price sits.
 st.divider()
@@ -196,7 +207,16 @@ else:
 # Drill-down: one account's months.
 st.divider()
 st.subheader(txt("drill_title"))
-options = list(dict.fromkeys([*creep["account"].head(1).astype(str), *accounts]))
+picked_before = st.session_state.get("disc_drill")
+options = list(
+    dict.fromkeys(
+        [
+            *creep["account"].head(1).astype(str),
+            *accounts,
+            *([picked_before] if picked_before else []),
+        ]
+    )
+)
 if options:
     picked = st.selectbox(
         txt("drill_pick"), options, format_func=lambda key: accounts.get(key, key), key="disc_drill"

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from core.i18n import Language, t
+from core.i18n import Language, has_text, t
 
 Severity = Literal["watch", "act"]
 """'act' needs a decision before the next review; 'watch' needs a look."""
@@ -29,7 +29,15 @@ class Alert(BaseModel):
     """The figures that triggered the rule and the threshold they crossed."""
     accounts: list[str]
     """Keys of the accounts (or groups) involved, most important first."""
+    terms: dict[str, str] = {}
+    """Placeholders holding a code to translate: param name -> key prefix, e.g. 'segment' ->
+    'segments.name' shows 'intrinsic' as 内在价值 in Chinese. Unknown codes show as they are."""
 
     def message(self, language: Language = "en") -> str:
-        """The message in a language."""
-        return t(self.message_key, language, **self.params)
+        """The message in a language, with coded placeholders in that language too."""
+        params = dict(self.params)
+        for name, prefix in self.terms.items():
+            code = params.get(name)
+            if isinstance(code, str) and has_text(f"{prefix}.{code}"):
+                params[name] = t(f"{prefix}.{code}", language)
+        return t(self.message_key, language, **params)

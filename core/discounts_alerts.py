@@ -60,6 +60,7 @@ def _alert(
         params=params,
         evidence=evidence,
         accounts=[account],
+        terms={"segment": "segments.name"},
     )
 
 

@@ -55,7 +55,7 @@ def waterfall_figure(waterfall: Waterfall, title: str, names: Mapping[str, str])
         )
     )
     figure.update_layout(_LAYOUT, title=_title(title), showlegend=False)
-    figure.update_yaxes(gridcolor=_GRID, tickformat=",.0f")
+    figure.update_yaxes(gridcolor=_GRID, tickformat="~s")
     return figure
 
 
@@ -83,10 +83,12 @@ def creep_scatter_figure(
                 mode="markers",
                 name=text(name),
                 marker={"color": colour, "size": size, "opacity": 0.75},
+                # The account key travels with each point so that a click can open it.
                 customdata=[
-                    text(f"{n} ({a})") for n, a in zip(part["name"], part["account"], strict=True)
+                    [text(f"{n} ({a})"), str(a)]
+                    for n, a in zip(part["name"], part["account"], strict=True)
                 ],
-                hovertemplate="%{customdata}<br>%{x:+.1f} pp · %{y:+.1%}<extra></extra>",
+                hovertemplate="%{customdata[0]}<br>%{x:+.1f} pp · %{y:+.1%}<extra></extra>",
             )
         )
     figure.add_hline(y=0, line_color="#999999", line_width=1)
@@ -110,10 +112,33 @@ def creep_scatter_figure(
             font={"color": RED if key == "q_up_down" else "#666666", "size": 12},
             bgcolor="rgba(255,255,255,0.8)",
         )
-    figure.update_layout(_LAYOUT, title=_title(title))
+    figure.update_layout(_LAYOUT, title=_title(title), clickmode="event+select")
     figure.update_xaxes(title=text(labels["x"]), gridcolor=_GRID, zeroline=False)
-    figure.update_yaxes(title=text(labels["y"]), gridcolor=_GRID, tickformat=".0%", zeroline=False)
+    figure.update_yaxes(
+        title=text(labels["y"]),
+        gridcolor=_GRID,
+        tickformat=".0%",
+        zeroline=False,
+        range=_clipped(rows["revenue_change"], rows.loc[is_flagged, "revenue_change"]),
+    )
     return figure
+
+
+CLIP_QUANTILES: Final = (0.01, 0.99)
+"""The revenue axis spans these quantiles of its values (and zero), so that a handful of
+accounts with tiny prior revenue (+900%) do not squash everyone else into a line; zooming out
+shows them. Discount points need no clipping: they are bounded."""
+
+
+def _clipped(values: pd.Series, always: pd.Series) -> list[float] | None:
+    """An axis range over the bulk of the values and every `always` value (the flagged
+    accounts), padded by a tenth, always showing zero."""
+    if values.empty:
+        return None
+    low, high = (float(values.quantile(q)) for q in CLIP_QUANTILES)
+    low, high = min(low, 0.0, *always), max(high, 0.0, *always)
+    pad = (high - low) * 0.1 or 1.0
+    return [low - pad, high + pad]
 
 
 def segment_trend_figure(
@@ -173,7 +198,7 @@ def pocket_band_figure(band: pd.DataFrame, title: str, labels: Mapping[str, str]
     )
     figure.update_layout(_LAYOUT, title=_title(title), showlegend=False, bargap=0.02)
     figure.update_xaxes(title=text(labels["x"]), gridcolor=_GRID, tickformat=".0%")
-    figure.update_yaxes(title=text(labels["y"]), gridcolor=_GRID, tickformat=",.0f")
+    figure.update_yaxes(title=text(labels["y"]), gridcolor=_GRID, tickformat="~s")
     return figure
 
 
@@ -208,7 +233,7 @@ def account_months_figure(
     figure.update_layout(
         _LAYOUT,
         title=_title(title),
-        yaxis={"title": text(labels["revenue"]), "gridcolor": _GRID, "tickformat": ",.0f"},
+        yaxis={"title": text(labels["revenue"]), "gridcolor": _GRID, "tickformat": "~s"},
         yaxis2={
             "title": text(labels["rate"]),
             "overlaying": "y",

@@ -39,6 +39,11 @@ def catalogue(language: Language) -> dict[str, str]:
     return merged
 
 
+def has_text(key: str) -> bool:
+    """Whether a UI text exists for key (in English, the fallback of every language)."""
+    return key in catalogue("en")
+
+
 def t(key: str, language: Language = "en", /, **params: object) -> str:
     """The text for key in language, with {params} filled; English when a key is missing."""
     text = catalogue(language).get(key) or catalogue("en").get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,10 @@ class AlertTexts:
     """'and N more' for accounts beyond SHOWN_ACCOUNTS."""
 
 
+FLAT_UP_TO = 5
+"""Up to this many alerts show as one flat list; more are grouped by rule."""
+
+
 def render_alert_list(
     alerts: Sequence[Alert],
     texts: AlertTexts,
@@ -38,24 +43,56 @@ def render_alert_list(
     names: dict[str, str],
     lang: Language,
 ) -> None:
-    """Each alert as a box (red to act, amber to watch) with its evidence and accounts as text."""
+    """Each alert as a box (red to act, amber to watch) with its evidence and accounts as text.
+
+    A long list is grouped by rule, one expander per rule with its count; groups holding an
+    'act' alert open, the others start closed, so the decisions come first on a shared screen.
+    """
     st.subheader(texts.title)
     if not alerts:
         st.success(texts.none, icon=":material/check_circle:")
         return
+    if len(alerts) <= FLAT_UP_TO:
+        for alert in alerts:
+            _render_alert(alert, texts, evidence, names, lang)
+        return
+    counts = Counter(alert.severity for alert in alerts)
+    st.caption(
+        " · ".join(
+            f"{texts.severity(severity)}: {counts[severity]}"
+            for severity in ("act", "watch")
+            if counts[severity]
+        )
+    )
+    groups: dict[str, list[Alert]] = {}
     for alert in alerts:
-        act = alert.severity == "act"
-        head = (
-            f"**{texts.severity(alert.severity)} · {texts.rule(alert.rule)}** — "
-            f"{escape_markdown(alert.message(lang))}"
-        )
-        box = st.error if act else st.warning
-        box(head, icon=":material/priority_high:" if act else ":material/visibility:")
-        shown = [names.get(key, key) for key in alert.accounts[:SHOWN_ACCOUNTS]]
-        more = len(alert.accounts) - len(shown)
-        involved = ", ".join(shown) + (f" {texts.and_more(more)}" if more > 0 else "")
-        st.caption(
-            escape_markdown(
-                f"{texts.evidence_label}: {evidence(alert)} — {texts.involved}: {involved}"
-            )
-        )
+        groups.setdefault(alert.rule, []).append(alert)
+    for rule, members in groups.items():
+        act = any(alert.severity == "act" for alert in members)
+        label = f"{texts.severity('act' if act else 'watch')} · {texts.rule(rule)} ({len(members)})"
+        icon = ":material/priority_high:" if act else ":material/visibility:"
+        with st.expander(escape_markdown(label), expanded=act, icon=icon):
+            for alert in members:
+                _render_alert(alert, texts, evidence, names, lang)
+
+
+def _render_alert(
+    alert: Alert,
+    texts: AlertTexts,
+    evidence: Callable[[Alert], str],
+    names: dict[str, str],
+    lang: Language,
+) -> None:
+    act = alert.severity == "act"
+    head = (
+        f"**{texts.severity(alert.severity)} · {texts.rule(alert.rule)}** — "
+        f"{escape_markdown(alert.message(lang))}"
+    )
+    box = st.error if act else st.warning
+    box(head, icon=":material/priority_high:" if act else ":material/visibility:")
+    shown = [names.get(key, key) for key in alert.accounts[:SHOWN_ACCOUNTS]]
+    more = len(alert.accounts) - len(shown)
+    involved = ", ".join(shown) + (f" {texts.and_more(more)}" if more > 0 else "")
+    st.caption(
+        escape_markdown(f"{texts.evidence_label}: {evidence(alert)} — {texts.involved}: {involved}")
+    )

@@ -168,13 +168,15 @@ class TestMessages:
         )
 
     def test_corridor_in_both_languages(self, alerts) -> None:
+        """The segment code is named in the reader's language, not as stored."""
         [outlier] = alerts(CORRIDOR, thresholds=ONE_BAND)
+        assert outlier.params["segment"] == "intrinsic"
         assert outlier.message("en") == (
-            "E (intrinsic): discount rate 20.0%, above the peer 90th percentile of 7.7% in its "
+            "E (Intrinsic): discount rate 20.0%, above the peer 90th percentile of 7.7% in its "
             "segment and revenue band."
         )
         assert outlier.message("zh") == (
-            "E（intrinsic）：折扣率 20.0%，高于同一细分市场、同一收入档位客户的第 90 百分位 7.7%。"
+            "E（内在价值）：折扣率 20.0%，高于同一细分市场、同一收入档位客户的第 90 百分位 7.7%。"
         )
 
     def test_both_languages_have_the_same_keys_and_placeholders(self) -> None:

@@ -87,7 +87,38 @@ class TestCreepScatter:
         other, flagged = figure.data
         assert list(flagged.x) == [3.0] and list(flagged.y) == [-0.1]
         assert list(other.x) == [-1.0]
-        assert flagged.customdata[0] == "&lt;i&gt;Acme&lt;/i&gt; (A)"
+        assert list(flagged.customdata[0]) == ["&lt;i&gt;Acme&lt;/i&gt; (A)", "A"]
+
+    def test_a_few_extreme_accounts_do_not_squash_the_axis(self) -> None:
+        """100 accounts within ±10% revenue change and one at +900%: the y-axis spans the
+        bulk. By hand, the 1%/99% quantiles of the y values are about −0.098 and 0.108 (the
+        99th lies between 0.1 and 9.0 only by 1% of the way), so the top stays far below 9."""
+        changes = [(-0.1 + 0.2 * i / 99) for i in range(100)] + [9.0]
+        creep = pd.DataFrame(
+            {
+                "account": [f"K{i}" for i in range(101)],
+                "name": [f"Acct {i}" for i in range(101)],
+                "points": [0.5] * 101,
+                "revenue_change": changes,
+            }
+        )
+        figure = creep_scatter_figure(creep, "Scatter", SCATTER_LABELS, set())
+        low, high = figure.layout.yaxis.range
+        assert -0.2 < low < -0.09 and 0.1 < high < 0.3
+        assert figure.layout.xaxis.range is None, "discount points are never clipped"
+
+    def test_flagged_accounts_are_always_on_screen(self) -> None:
+        changes = [(-0.1 + 0.2 * i / 99) for i in range(100)] + [2.5]
+        creep = pd.DataFrame(
+            {
+                "account": [f"K{i}" for i in range(101)],
+                "name": [f"Acct {i}" for i in range(101)],
+                "points": [0.5] * 101,
+                "revenue_change": changes,
+            }
+        )
+        figure = creep_scatter_figure(creep, "Scatter", SCATTER_LABELS, {"K100"})
+        assert figure.layout.yaxis.range[1] > 2.5
 
     def test_the_four_quadrants_are_named(self) -> None:
         figure = creep_scatter_figure(self.creep(), "Scatter", SCATTER_LABELS, set())

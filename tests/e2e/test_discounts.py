@@ -39,3 +39,27 @@ class TestDiscountsPage:
         assert_no_exception(page)
         expect(page.get_by_text("价格瀑布").first).to_be_attached()
         expect(page.get_by_test_id("stPlotlyChart")).to_have_count(5)
+
+    def test_clicking_a_scatter_point_opens_its_account(self, page_at: PageAt) -> None:
+        page = page_at("Discounts")
+        drill = page.get_by_role("combobox", name="Account (type to search)")
+        before = drill.input_value()
+        assert before.endswith(")"), before
+        scatter = page.get_by_test_id("stPlotlyChart").nth(1)
+        expect(scatter).to_contain_text("paid more, got nothing")
+        # The first trace holds the accounts that are not flagged: any of them is some account
+        # other than the fastest creeper the drill-down starts at. The middle one is on screen.
+        points = scatter.locator(".scatterlayer .trace").first.locator("path.point")
+        point = points.nth(points.count() // 2)
+        point.scroll_into_view_if_needed()
+        box = point.bounding_box()
+        assert box is not None
+        # Plotly hears clicks on its drag layer, so click where the point is drawn.
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+        wait_idle(page)
+        assert_no_exception(page)
+        expect(drill).not_to_have_value(before)
+        opened = drill.input_value()
+        name = opened.rsplit(" (", 1)[0]
+        expect(page.get_by_test_id("stPlotlyChart").last).to_contain_text(name)
