@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from core.ingest.container import check_workbook
 from core.ingest.sniff import HEADER_SEARCH_ROWS, HeaderGuess, SniffError, find_header_in_rows
 from core.reference_fields import FileKind
 from core.sql import fetch_all, scalar
@@ -202,6 +203,7 @@ def load_xlsx(
     kind: FileKind = "export",
 ) -> tuple[RawTable, str]:
     """Read one sheet; line numbers are Excel row numbers."""
+    check_workbook(data)  # zip and XML bombs are refused before openpyxl sees the file
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for damaged zips
