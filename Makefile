@@ -60,3 +60,4 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_concentration.py
 	$(PY) benchmarks/bench_page.py
 	$(PY) benchmarks/bench_discounts.py
+	$(PY) benchmarks/bench_segments.py

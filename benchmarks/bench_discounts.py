@@ -14,17 +14,12 @@ generates its own (same shape, 36 months, 20,000 accounts) into benchmarks/out/.
 
 from __future__ import annotations
 
-import argparse
-import json
-import resource
-import subprocess
-import sys
-import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = Path(__file__).resolve().parent / "out"
+import _harness as harness
+from _harness import OUT
+
 ROW_COUNTS = (1_000_000, 10_000_000)
 ACCOUNTS = 20_000
 MONTHS = 36
@@ -354,82 +349,15 @@ def run_pandas(con) -> dict:
 CASES = {"core": run_core, "raw_sql": run_raw, "pandas": run_pandas}
 
 
-def run_case(case: str, path: Path, repeat: int) -> dict:
-    """Run one case `repeat` times in this process; the best time and the figures."""
-    import duckdb
-    import numpy  # noqa: F401  (imports are not what is measured)
-    import pandas  # noqa: F401
-
-    import core.discounts
-    import core.sql  # noqa: F401
-
-    best, figures = float("inf"), {}
-    for _ in range(repeat):
-        with duckdb.connect(str(path), read_only=True) as con:
-            start = time.perf_counter()
-            figures = CASES[case](con)
-            best = min(best, time.perf_counter() - start)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {
-        "seconds": best,
-        "peak_mb": peak_mb,
-        "figures": {k: float(v) for k, v in figures.items()},
-    }
-
-
-def agree(results: dict[str, dict]) -> list[str]:
-    """Headline figures on which a case differs from the core."""
-    core = results["core"]["figures"]
-    return [
-        f"{case}.{name}: {value} vs {core[name]}"
-        for case, result in results.items()
-        for name, value in result["figures"].items()
-        if abs(value - core[name]) > 1e-6 * max(1.0, abs(core[name]))
-    ]
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, nargs="+", default=list(ROW_COUNTS))
-    parser.add_argument("--repeat", type=int, default=5, help="runs per case; the best counts")
-    parser.add_argument("--one", nargs=2, metavar=("CASE", "PATH"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_case(args.one[0], Path(args.one[1]), args.repeat)))
-        return
-    print(
-        f"{'rows':>12}  {'case':<9}{'seconds':>9}{'× raw SQL':>11}{'pandas ×':>10}{'peak MiB':>10}"
+    harness.main(
+        __file__,
+        __doc__,
+        CASES,
+        make_database,
+        ROW_COUNTS,
+        preload=("numpy", "pandas", "core.discounts", "core.sql"),
     )
-    for rows in args.rows:
-        started = time.perf_counter()
-        path = make_database(rows)
-        made = time.perf_counter() - started
-        results: dict[str, dict] = {}
-        for _ in range(args.repeat):  # round robin, so a busy moment hits every case alike
-            for case in CASES:
-                done = subprocess.run(
-                    [sys.executable, __file__, "--one", case, str(path), "--repeat", "1"],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                    cwd=ROOT,
-                )
-                run = json.loads(done.stdout.strip().splitlines()[-1])
-                best = results.setdefault(case, run)
-                best["seconds"] = min(best["seconds"], run["seconds"])
-                best["peak_mb"] = max(best["peak_mb"], run["peak_mb"])
-        raw, pandas = results["raw_sql"]["seconds"], results["pandas"]["seconds"]
-        for case, result in results.items():
-            print(
-                f"{rows:>12,}  {case:<9}{result['seconds']:>9.2f}"
-                f"{result['seconds'] / raw:>11.2f}{pandas / result['seconds']:>10.2f}"
-                f"{result['peak_mb']:>10.0f}"
-            )
-        mismatches = agree(results)
-        print(
-            f"{'':>12}  database {path.name} ({path.stat().st_size / 2**20:.0f} MiB, "
-            f"ready in {made:.1f} s); figures agree: {'yes' if not mismatches else mismatches}"
-        )
 
 
 if __name__ == "__main__":

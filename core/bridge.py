@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from core.concentration_sql import comparisons
 from core.metrics import Period
-from core.segments_sql import ACCOUNT_NAME_SQL, SEGMENT_RANK_SQL, account_segments_sql
+from core.segments_sql import SEGMENT_RANK_SQL, account_segments_sql
 from core.sql import fetch_all, frame
 
 Movement = Literal["new", "expansion", "contraction", "lost", "flat", "inactive"]
@@ -39,14 +39,14 @@ _IN_END = "($s1 IS NULL OR month >= $s1) AND ($e1 IS NULL OR month <= $e1)"
 _ACCOUNTS_SQL = f"""
     account_segments AS ({account_segments_sql()}),
     revenue AS (
-        SELECT account_key, {ACCOUNT_NAME_SQL} AS name,
+        SELECT account_key,
                coalesce(sum(net_revenue::DECIMAL(38, 4)) FILTER (WHERE {_IN_START}), 0) AS r0,
                coalesce(sum(net_revenue::DECIMAL(38, 4)) FILTER (WHERE {_IN_END}), 0) AS r1
         FROM active_rows WHERE ({_IN_START}) OR ({_IN_END})
         GROUP BY account_key
     ),
     moves AS (
-        SELECT r.account_key AS account, r.name, s.segment, r.r0, r.r1,
+        SELECT r.account_key AS account, s.name, s.segment, r.r0, r.r1,
                greatest(r.r0, 0) AS start, greatest(r.r1, 0) AS "end",
                CASE WHEN r.r0 <= 0 AND r.r1 > 0 THEN 'new'
                     WHEN r.r0 > 0 AND r.r1 <= 0 THEN 'lost'

@@ -26,36 +26,13 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from core.concentration_sql import comparisons
 from core.metrics import Period
 from core.scorecard_sql import NEUTRAL, TIER_CUTS, TIERS, scorecard_sql, weight_params
 from core.scorecard_weights import INDICATORS, Indicator, ScorecardWeights
 from core.settings import get_settings
-from core.sql import arrow, frame, registered
-
-_CHANGE_SQL = f"""
-    WITH now AS (SELECT * FROM keystone_cards WHERE bucket = 'current'),
-    prior AS (SELECT * FROM keystone_cards WHERE bucket = 'compare'),
-    joined AS (
-        SELECT now.* EXCLUDE (bucket), prior.score AS prior_score, prior.tier AS prior_tier,
-               now.score - prior.score AS score_change,
-               {", ".join(f"now.{n}_points - prior.{n}_points AS {n}_change" for n in INDICATORS)}
-        FROM now LEFT JOIN prior USING (account)
-    )
-    SELECT *,
-           CASE WHEN score_change IS NULL THEN NULL
-                {
-    " ".join(
-        f"WHEN abs({n}_change) = greatest("
-        + ", ".join(f"abs({m}_change)" for m in INDICATORS)
-        + f") THEN '{n}'"
-        for n in INDICATORS
-    )
-} END AS driver
-    FROM joined ORDER BY rank, revenue DESC, account"""
-"""The current cards with the compared period's score, the change and its driver."""
+from core.sql import frame
 
 
 @dataclass(frozen=True)
@@ -164,12 +141,10 @@ def scorecard(
         if other_base is not None:
             periods["base_compare"], bases["compare"] = other_base, "base_compare"
     sql, params = scorecard_sql(periods, scored, bases)
-    cards: pa.Table = arrow(con, sql, {**params, **weight_params(weights)})
-    with registered(con, "keystone_cards", cards):
-        table = frame(con, _CHANGE_SQL)
-        compared_table = frame(
-            con, "SELECT * EXCLUDE (bucket) FROM keystone_cards WHERE bucket = 'compare'"
-        )
+    cards = frame(con, sql, {**params, **weight_params(weights)})
+    now = cards["bucket"] == "current"
+    table = cards[now].drop(columns="bucket").reset_index(drop=True)
+    compared_table = cards.loc[~now, list(CARD_COLUMNS)].reset_index(drop=True)
     effective: dict[Indicator, float] = {
         name: float(table[f"{name}_weight"].iloc[0]) if len(table) else 0.0 for name in INDICATORS
     }

@@ -15,7 +15,7 @@ from core.concentration_sql import period_buckets
 from core.discounts_sql import LISTED
 from core.metrics import Period
 from core.scorecard_weights import HIGHER_IS_BETTER, INDICATORS, ScorecardWeights
-from core.segments_sql import ACCOUNT_NAME_SQL, account_segments_sql
+from core.segments_sql import account_segments_sql
 
 NEUTRAL: Final = 50.0
 """The percentile of an account missing an indicator that other accounts of its period have."""
@@ -31,7 +31,7 @@ TIER_CUTS: Final[tuple[tuple[str, float], ...]] = (
 TIERS: Final[tuple[str, ...]] = tuple(name for name, _ in TIER_CUTS)
 
 _RAW = f"""
-    SELECT b.bucket, r.account_key AS account, {ACCOUNT_NAME_SQL} AS name,
+    SELECT b.bucket, r.account_key AS account,
            sum(net_revenue) AS revenue,
            sum(gross_profit) AS gross_profit,
            sum(net_revenue) FILTER (WHERE gross_profit IS NOT NULL) AS costed_net,
@@ -51,19 +51,48 @@ _RAW = f"""
 names one)."""
 
 
-_DIRECTION = (
-    "CASE indicator "
-    + " ".join(f"WHEN '{name}' THEN {1 if HIGHER_IS_BETTER[name] else -1}" for name in INDICATORS)
-    + " END"
-)
-"""+1 when a higher value scores higher, −1 when lower does (discount)."""
-
-
-def _wide(column: str, suffix: str) -> str:
-    return ", ".join(
-        f"any_value({column}) FILTER (WHERE indicator = '{name}') AS {name}{suffix}"
+def _each(template: str, joiner: str = ", ") -> str:
+    """`template` filled with {name} (an indicator), {key} (its value signed so that higher
+    scores higher) and {w} (its weight parameter), joined over the indicators."""
+    return joiner.join(
+        template.format(
+            name=name, key=name if HIGHER_IS_BETTER[name] else f"-{name}", w=f"$w_{name}"
+        )
         for name in INDICATORS
     )
+
+
+_PRESENT = _each("count({name}) OVER (PARTITION BY bucket) AS {name}_n")
+"""How many accounts of the period have each indicator."""
+
+_PERCENTILE = f"""
+    CASE WHEN {{name}}_n = 0 THEN NULL
+         WHEN {{name}} IS NULL OR {{name}}_n = 1 THEN {NEUTRAL}
+         ELSE 100 * ((rank() OVER (PARTITION BY bucket ORDER BY {{key}}) - 1)
+                     + (count(*) OVER (PARTITION BY bucket, {{key}}) - 1) / 2)
+              / ({{name}}_n - 1)
+    END AS {{name}}_pct"""
+_PERCENTILES = _each(_PERCENTILE)
+"""Mid-rank percentiles: tied values share the mean of the ranks they span (NULL keys sort
+last, so they never move a present value's rank)."""
+
+_AVAILABLE = _each("CASE WHEN {name}_n > 0 THEN {w} ELSE 0 END", " + ")
+"""The weight of the indicators the period has."""
+
+_WEIGHTS = _each(
+    "CASE WHEN {name}_n > 0 AND available > 0 THEN {w} * 100 / available ELSE 0 END"
+    " AS {name}_weight"
+)
+"""Effective weights: a missing indicator's weight shared out in proportion."""
+
+_POINTS = _each("{name}_weight * coalesce({name}_pct, 0) / 100 AS {name}_points")
+_SCORE = _each("{name}_points", " + ")
+
+
+_DRIVER = " ".join(
+    f"WHEN abs({name}_change) = greatest({_each('abs({name}_change)')}) THEN '{name}'"
+    for name in INDICATORS
+)
 
 
 def _tier_case() -> str:
@@ -80,7 +109,10 @@ def scorecard_sql(
     Columns: bucket, account, name, segment, the five values, {indicator}_pct (0–100, NULL
     when the indicator is missing for the whole period), {indicator}_weight (effective),
     {indicator}_points (contribution), gross_profit, costed_net (revenue of rows with cost),
-    score, rank (1 = best, ties share), n and tier.
+    score, rank (1 = best, ties share), n and tier; then, for the 'current' bucket's accounts
+    scored in 'compare' too, prior_score, prior_tier, score_change, {indicator}_change (the
+    contribution's change) and driver (the indicator whose contribution moved most; ties go
+    to the first in display order). 'current' rows come first.
     """
     buckets, params = period_buckets(periods)
     links = ", ".join(f"('{name}', '{base}')" for name, base in bases.items())
@@ -89,16 +121,14 @@ def scorecard_sql(
         if links
         else "SELECT NULL::VARCHAR AS bucket, NULL::VARCHAR AS base WHERE false"
     )
-    weights = ", ".join(f"('{name}', $w_{name})" for name in INDICATORS)
     names = ", ".join(f"'{name}'" for name in scored)
     sql = f"""
     WITH buckets AS ({buckets}),
     links AS ({links_sql}),
-    weights AS (SELECT * FROM (VALUES {weights}) AS w(indicator, weight)),
     account_segments AS ({account_segments_sql()}),
-    raw AS ({_RAW}),
+    raw AS MATERIALIZED ({_RAW}),
     indicators AS (
-        SELECT c.bucket, c.account, c.name, c.revenue, c.margin,
+        SELECT c.bucket, c.account, c.revenue, c.margin,
                CASE WHEN p.revenue > 0 THEN c.revenue / p.revenue - 1 END AS growth,
                c.discount, c.breadth, c.gross_profit, c.costed_net
         FROM raw AS c
@@ -106,57 +136,32 @@ def scorecard_sql(
         LEFT JOIN raw AS p ON p.bucket = l.base AND p.account = c.account
         WHERE c.bucket IN ({names}) AND c.revenue > 0
     ),
-    long AS (
-        SELECT bucket, account, indicator, value
-        FROM indicators UNPIVOT INCLUDE NULLS (value FOR indicator IN ({", ".join(INDICATORS)}))
+    present AS (SELECT *, {_PRESENT} FROM indicators),
+    percentiles AS (SELECT *, {_PERCENTILES}, {_AVAILABLE} AS available FROM present),
+    weighted AS (SELECT *, {_WEIGHTS} FROM percentiles),
+    wide AS (SELECT *, {_POINTS} FROM weighted),
+    scores AS (SELECT *, {_SCORE} AS score FROM wide),
+    cards AS MATERIALIZED (
+        SELECT bucket, account, s.name, s.segment, {", ".join(INDICATORS)},
+               {_each("{name}_pct")}, {_each("{name}_weight")}, {_each("{name}_points")},
+               gross_profit, costed_net, score, rank, n, {_tier_case()} AS tier
+        FROM (
+            SELECT *, rank() OVER (PARTITION BY bucket ORDER BY round(score, 9) DESC) AS rank,
+                   count(*) OVER (PARTITION BY bucket) AS n
+            FROM scores
+        ) AS c JOIN account_segments AS s ON s.account_key = c.account
     ),
-    ranked AS (
-        SELECT *, {_DIRECTION} * value AS key,
-               count(value) OVER (PARTITION BY bucket, indicator) AS present
-        FROM long
-    ),
-    percentiles AS (
-        -- Mid-rank percentile: tied values share the mean of the ranks they span.
-        SELECT *,
-               CASE WHEN present = 0 THEN NULL
-                    WHEN value IS NULL OR present = 1 THEN {NEUTRAL}
-                    ELSE 100 * ((rank() OVER (PARTITION BY bucket, indicator ORDER BY key) - 1)
-                                + (count(*) OVER (PARTITION BY bucket, indicator, key) - 1) / 2)
-                         / (present - 1)
-               END AS pct
-        FROM ranked
-    ),
-    weighted AS (
-        SELECT p.*,
-               CASE WHEN p.present > 0
-                    THEN w.weight * 100 / nullif(sum(w.weight) FILTER (WHERE p.present > 0)
-                                             OVER (PARTITION BY p.bucket, p.account), 0)
-                    ELSE 0 END AS eff_weight
-        FROM percentiles AS p JOIN weights AS w USING (indicator)
-    ),
-    contributions AS (
-        SELECT *, coalesce(eff_weight, 0) * coalesce(pct, 0) / 100 AS points FROM weighted
-    ),
-    wide AS (
-        SELECT bucket, account, {_wide("value", "")}, {_wide("pct", "_pct")},
-               {_wide("coalesce(eff_weight, 0)", "_weight")}, {_wide("points", "_points")},
-               sum(points) AS score
-        FROM contributions GROUP BY bucket, account
-    ),
-    cards AS (
-        SELECT w.*, i.name, s.segment, i.gross_profit, i.costed_net,
-               rank() OVER (PARTITION BY w.bucket ORDER BY round(w.score, 9) DESC) AS rank,
-               count(*) OVER (PARTITION BY w.bucket) AS n
-        FROM wide AS w JOIN indicators AS i USING (bucket, account)
-        JOIN account_segments AS s ON s.account_key = w.account
+    changes AS (
+        SELECT now.*, before.score AS prior_score, before.tier AS prior_tier,
+               now.score - before.score AS score_change,
+               {_each("now.{name}_points - before.{name}_points AS {name}_change")}
+        FROM cards AS now
+        LEFT JOIN cards AS before ON now.bucket = 'current' AND before.bucket = 'compare'
+         AND before.account = now.account
     )
-    SELECT bucket, account, name, segment, {", ".join(INDICATORS)},
-           {", ".join(f"{name}_pct" for name in INDICATORS)},
-           {", ".join(f"{name}_weight" for name in INDICATORS)},
-           {", ".join(f"{name}_points" for name in INDICATORS)},
-           gross_profit, costed_net, score, rank, n, {_tier_case()} AS tier
-    FROM cards
-    ORDER BY bucket, rank, revenue DESC, account"""
+    SELECT *, CASE WHEN score_change IS NULL THEN NULL {_DRIVER} END AS driver
+    FROM changes
+    ORDER BY bucket DESC, rank, revenue DESC, account"""
     return sql, params
 
 

@@ -26,27 +26,30 @@ SEGMENT_RANK_SQL: Final = (
 """SQL ordering key of a `segment` column: the display order, anything else last."""
 
 
-def account_segments_sql() -> str:
-    """Body of the `account_segments(account_key, segment)` relation: one row per account.
-
-    An account's segment is the latest non-NULL `segment` of its stored rows over the whole
-    history (ties within a month: the largest value), else 'unassigned'. Being one value per
-    account, an account sits in the same segment in every period compared, so per-segment
-    bridges and migrations add up to the portfolio's. An accounts master table overrides the
-    rows here, e.g. `coalesce(master.segment, rows.segment, 'unassigned')`.
-    """
-    return f"""
-        SELECT account_key,
-               coalesce(arg_max(segment, (month, segment)) FILTER (WHERE segment IS NOT NULL),
-                        '{UNASSIGNED}') AS segment
-        FROM active_rows GROUP BY account_key"""
-
-
 ACCOUNT_NAME_SQL: Final = (
     "coalesce(arg_max(account_name, (month, account_name)) "
     "FILTER (WHERE account_name IS NOT NULL), account_key)"
 )
 """Aggregate over active_rows: an account's latest name (as the concentration tables name it)."""
+
+
+def account_segments_sql() -> str:
+    """Body of the `account_segments(account_key, segment, name)` relation: one row per account.
+
+    An account's segment is the latest non-NULL `segment` of its stored rows over the whole
+    history (ties within a month: the largest value), else 'unassigned'. Being one value per
+    account, an account sits in the same segment in every period compared, so per-segment
+    bridges and migrations add up to the portfolio's. Its name is likewise its latest stored
+    name (the key when no row names it). An accounts master table overrides the rows here,
+    e.g. `coalesce(master.segment, rows.segment, 'unassigned')`.
+    """
+    return f"""
+        SELECT account_key,
+               coalesce(arg_max(segment, (month, segment)) FILTER (WHERE segment IS NOT NULL),
+                        '{UNASSIGNED}') AS segment,
+               {ACCOUNT_NAME_SQL} AS name
+        FROM active_rows GROUP BY account_key"""
+
 
 MIX_COLUMNS: Final = """
     count(*) FILTER (WHERE a.net_revenue > 0) AS accounts,

@@ -26,7 +26,6 @@ from core.i18n import Language, catalogue, t
 from core.metrics import PERIOD_FILTER, Period
 from core.segments import segment_mix, segment_mix_shift
 from core.segments_sql import (
-    ACCOUNT_NAME_SQL,
     SEGMENT_ORDER,
     SEGMENT_RANK_SQL,
     SEGMENTS,
@@ -114,12 +113,12 @@ def _number(value: object) -> float | None:
 _FIGURES_SQL = f"""
     WITH account_segments AS ({account_segments_sql()}),
     rows AS (
-        SELECT r.*, s.segment AS resolved FROM active_rows AS r
+        SELECT r.*, s.segment AS resolved, s.name FROM active_rows AS r
         JOIN account_segments AS s USING (account_key) WHERE {PERIOD_FILTER}
     ),
     rates AS (SELECT resolved AS segment, {RATE_COLUMNS} FROM rows GROUP BY resolved),
     accounts AS (
-        SELECT resolved AS segment, account_key, {ACCOUNT_NAME_SQL} AS name,
+        SELECT resolved AS segment, account_key, any_value(name) AS name,
                sum(net_revenue) AS net_revenue
         FROM rows GROUP BY resolved, account_key
     ),
@@ -240,13 +239,8 @@ def triggered_actions(
     keys = sorted({key for alert in every for key in alert.accounts})
     found = fetch_all(
         con,
-        f"""WITH account_segments AS ({account_segments_sql()}),
-            names AS (
-                SELECT account_key, {ACCOUNT_NAME_SQL} AS name FROM active_rows
-                WHERE account_key IN (SELECT unnest($keys)) GROUP BY account_key
-            )
-            SELECT account_key, s.segment, n.name
-            FROM names AS n JOIN account_segments AS s USING (account_key)""",
+        f"""SELECT account_key, segment, name FROM ({account_segments_sql()})
+            WHERE account_key IN (SELECT unnest($keys))""",
         {"keys": keys},
     )
     where = {key: (segment, name) for key, segment, name in found}
