@@ -25,6 +25,30 @@ Case = Callable[[object], dict]
 """A case: a read-only DuckDB connection in, the headline figures out."""
 
 
+def make_database(name: str, rows: int, generate: str, months: int) -> Path:
+    """out/<name>_<rows>.duckdb: the schema, the rows `generate` inserts into facts, and
+    `months` active months from 2023-11; generated once, then reused."""
+    import duckdb
+
+    from core.schema import SCHEMA_SQL
+
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"{name}_{rows}.duckdb"
+    if path.exists():
+        return path
+    building = path.with_suffix(".building")
+    building.unlink(missing_ok=True)
+    with duckdb.connect(str(building)) as con:
+        for statement in SCHEMA_SQL:
+            con.sql(statement)
+        con.sql(generate)
+        con.sql(f"""INSERT INTO upload_months
+                    SELECT m + 1, 'bench', (DATE '2023-11-01' + to_months(m))::DATE, true, NULL
+                    FROM range({months}) AS r(m)""")
+    building.rename(path)
+    return path
+
+
 def run_case(
     cases: Mapping[str, Case], case: str, path: Path, repeat: int, preload: Sequence[str] = ()
 ) -> dict:

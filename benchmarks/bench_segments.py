@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 
 import _harness as harness
-from _harness import OUT
 
 ROW_COUNTS = (1_000_000, 10_000_000)
 ACCOUNTS = 20_000
@@ -58,26 +57,10 @@ FROM (
 
 
 def make_database(rows: int) -> Path:
-    """A Keystone database with about `rows` stored rows over 36 months, generated once."""
-    import duckdb
-
-    from core.schema import SCHEMA_SQL
-
-    OUT.mkdir(exist_ok=True)
-    path = OUT / f"segments_{rows}.duckdb"
-    if path.exists():
-        return path
-    building = path.with_suffix(".building")
-    building.unlink(missing_ok=True)
-    with duckdb.connect(str(building)) as con:
-        for statement in SCHEMA_SQL:
-            con.sql(statement)
-        con.sql(GENERATE.format(rows=rows, months=MONTHS, accounts=ACCOUNTS))
-        con.sql(f"""INSERT INTO upload_months
-                    SELECT m + 1, 'bench', (DATE '2023-11-01' + to_months(m))::DATE, true, NULL
-                    FROM range({MONTHS}) AS r(m)""")
-    building.rename(path)
-    return path
+    """A Keystone database with `rows` stored rows over 36 months, generated once."""
+    return harness.make_database(
+        "segments", rows, GENERATE.format(rows=rows, months=MONTHS, accounts=ACCOUNTS), MONTHS
+    )
 
 
 def _figures(mix, shift_pts, trend_buckets, trend_intrinsic, bridge, tiers, scores, moved):
