@@ -203,6 +203,14 @@ class TestHandWorkedScorecard:
         assert empty.period is None and empty.table.empty
         assert list(empty.table.columns) == [*CARD_COLUMNS, *CHANGE_COLUMNS]
 
+    def test_contributions_in_long_form(self) -> None:
+        long = scorecard(portfolio(HAND), FEB).contributions()
+        assert len(long) == 4 * len(INDICATORS)
+        a = long[long["account"] == "A"].set_index("indicator")
+        assert a.loc["margin", "points"] == pytest.approx(25)
+        assert a.loc["discount", "pct"] == pytest.approx(0)
+        assert a["points"].sum() == pytest.approx(a["score"].iloc[0])
+
     def test_weights_change_the_ranking(self) -> None:
         table = cards(HAND, weights=REVENUE_ONLY)
         assert list(table.index) == ["A", "B", "C", "D"]

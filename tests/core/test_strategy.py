@@ -152,6 +152,13 @@ class TestFigures:
         assert by_segment["unassigned"].figures.net_revenue == 50
         assert by_segment["strategic"].playbook("zh").name == "战略价值客户（企业级）"
 
+    def test_a_period_without_rows(self) -> None:
+        empty = Period(start=date(2030, 1, 1), end=date(2030, 3, 1))
+        assert segment_figures(portfolio(CREEP), empty) == {}
+        cards = strategy_cards(portfolio(CREEP), empty)
+        assert [card.segment for card in cards] == list(SEGMENTS)
+        assert all(card.figures is None and card.actions == [] for card in cards)
+
     def test_discount_rate_agrees_with_the_discount_core(self) -> None:
         con = portfolio(CREEP)
         rates = discount_rates(con, HALF, "segment").set_index("segment")
