@@ -10,10 +10,18 @@ from core.store import StoreError, store_uploads
 from ui.format import month_span
 from ui.state import database, known_sources, settings, stored_as, tr, uploads
 from ui.upload_view import render_file, render_history, render_outcome, render_store_refusal
-from ui.uploads import UploadChoices, forget_all, forget_other_files, prepare, uploaded_bytes
+from ui.uploads import (
+    UploadChoices,
+    companion_status,
+    forget_all,
+    forget_other_files,
+    prepare,
+    uploaded_bytes,
+)
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"]
 DATE_ORDERS = ["auto", "dmy", "mdy"]
+KINDS = ["export", "contacts", "accounts"]
 DEFAULT_SOURCE = "default"
 # Bumped after a store: the uploader gets a new key, which empties it.
 GENERATION_KEY = "data.uploader_generation"
@@ -30,6 +38,14 @@ if FLASH_KEY in st.session_state:
 
 st.subheader(tr("data.upload_title"))
 with st.container(border=True):
+    kind = st.segmented_control(
+        tr("reference.kind_label"),
+        KINDS,
+        default="export",
+        format_func=lambda code: tr(f"reference.kind_{code}"),
+        key="data.kind",
+        help=tr("reference.kind_help"),
+    )
     source_col, order_col, sheet_col = st.columns(3)
     sources = sorted({*known_sources(), DEFAULT_SOURCE})
     source = source_col.selectbox(
@@ -61,7 +77,10 @@ with st.container(border=True):
     )
 
 choices = UploadChoices(
-    (source or "").strip()[:100] or DEFAULT_SOURCE, date_order, sheet.strip() or None
+    (source or "").strip()[:100] or DEFAULT_SOURCE,
+    date_order,
+    sheet.strip() or None,
+    kind or "export",
 )
 batch_files = uploaded_bytes(files or [])
 forget_other_files(batch_files)
@@ -72,8 +91,12 @@ if batch:
     conflicts = False
     for prepared in batch:
         same, versions = stored_as(prepared)
+        replaces = None
+        if prepared.options.kind != "export":
+            same, replaces = companion_status(prepared)
         conflicts = conflicts or bool(versions)
-        confirmed.append(render_file(prepared, versions, same, expanded=len(batch) == 1))
+        expanded = len(batch) == 1
+        confirmed.append(render_file(prepared, versions, same, expanded, replaces))
     bad = sum(not p.report.ok for p in batch)
     if bad:
         st.info(tr("data.store_blocked", count=bad))
@@ -106,7 +129,12 @@ else:
     st.caption(tr("data.history_count", count=len(history)))
     render_history(history)
     restorable = {
-        u.id: tr("data.restore_option", id=u.id, file=u.file, months=month_span(u.months))
+        u.id: tr(
+            "data.restore_option",
+            id=u.id,
+            file=u.file,
+            months=month_span(u.months) or tr(f"reference.kind_{u.kind}"),
+        )
         for u in history
         if u.can_restore
     }
@@ -128,7 +156,9 @@ else:
                 except DatabaseError as exc:
                     st.error(str(exc))
                 else:
-                    st.session_state[FLASH_KEY] = tr(
-                        "data.restored", id=chosen, months=", ".join(months)
+                    st.session_state[FLASH_KEY] = (
+                        tr("data.restored", id=chosen, months=", ".join(months))
+                        if months
+                        else tr("reference.restored", id=chosen)
                     )
                     st.rerun()

@@ -98,6 +98,18 @@ def active_reference(con: duckdb.DuckDBPyConnection, kind: str, source: str) -> 
     return found[0][0] if found else None
 
 
+def companion_versions(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedUpload
+) -> tuple[int | None, int | None]:
+    """(the identical active upload, the active upload it would replace) for a companion file."""
+    if not fetch_all(con, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'reference_versions'"):
+        return None, None
+    same = identical_reference(con, prepared)
+    if same is not None:
+        return same[0], None
+    return None, active_reference(con, prepared.options.kind, prepared.options.source)
+
+
 def insert_reference(
     con: duckdb.DuckDBPyConnection, prepared: PreparedUpload, outcome: str, replaced: int | None
 ) -> int:

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.concentration_alerts import ConcentrationThresholds
 from core.discounts_creep import DiscountThresholds
+from core.mistakes_models import MistakeThresholds
+from core.people import PeopleThresholds
 from core.scorecard_weights import ScorecardWeights
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +60,15 @@ class Settings(BaseSettings):
         default_factory=ScorecardWeights,
         description="Value-scorecard weights, summing to 100, e.g. "
         "KEYSTONE_SCORECARD__REVENUE=40 with KEYSTONE_SCORECARD__MARGIN=15.",
+    )
+    people: PeopleThresholds = Field(
+        default_factory=PeopleThresholds,
+        description="Key-people alert thresholds (recency, key coverage, detractor influence), "
+        "e.g. KEYSTONE_PEOPLE__RECENCY_DAYS=60.",
+    )
+    mistakes: MistakeThresholds = Field(
+        default_factory=MistakeThresholds,
+        description="Five-mistakes check thresholds, e.g. KEYSTONE_MISTAKES__PRODUCT_SHARE=0.8.",
     )
     lock_timeout_s: float = Field(
         default=30.0, ge=0, description="How long a writer waits for the database lock."

@@ -34,6 +34,9 @@ PAGES: Final[tuple[PageSpec, ...]] = (
         "concentration",
     ),
     PageSpec("app_pages/discounts.py", "discounts_page.nav", ":material/sell:", "discounts"),
+    PageSpec("app_pages/segments.py", "segments_page.nav", ":material/category:", "segments"),
+    PageSpec("app_pages/strategy.py", "strategy_page.nav", ":material/flag:", "strategy"),
+    PageSpec("app_pages/people.py", "people_page.nav", ":material/groups:", "people"),
 )
 """The landing page first; it is the default."""
 

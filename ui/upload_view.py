@@ -58,10 +58,10 @@ def _facts(prepared: PreparedUpload) -> pd.DataFrame:
         tr("data.header_row"): str(report.header_line) if report.header_line else "–",
         tr("data.sheet_used"): report.sheet or "–",
         tr("data.rows"): f"{report.rows:,}" if report.ok else "–",
-        tr("data.months"): month_span(report.months) if report.ok else "–",
+        tr("data.months"): month_span(report.months) if report.ok and report.months else "–",
         tr("data.accounts"): f"{report.accounts:,}" if report.ok else "–",
         tr("data.net_revenue"): money(report.net_revenue, file_currency(prepared))
-        if report.ok
+        if report.ok and prepared.options.kind == "export"
         else "–",
     }
     return pd.DataFrame([facts])
@@ -191,9 +191,15 @@ def _replace_confirmation(prepared: PreparedUpload, versions: list[MonthVersion]
 
 
 def render_file(
-    prepared: PreparedUpload, versions: list[MonthVersion], same: int | None, expanded: bool
+    prepared: PreparedUpload,
+    versions: list[MonthVersion],
+    same: int | None,
+    expanded: bool,
+    replaces: int | None = None,
 ) -> bool:
-    """One file: what was detected, its mapping, preview, problems; True once it may be stored."""
+    """One file: what was detected, its mapping, preview, problems; True once it may be stored.
+
+    `replaces` is the stored companion file (contacts, accounts) this one replaces whole."""
     report = prepared.report
     icon = ":material/check_circle:" if report.ok else ":material/error:"
     opened = expanded or not report.ok or bool(versions)
@@ -201,7 +207,11 @@ def render_file(
         st.dataframe(_facts(prepared), hide_index=True)
         mapping_tab, preview_tab = st.tabs([tr("data.mapping_tab"), tr("data.preview_tab")])
         with mapping_tab:
-            _mapping_editor(prepared)
+            if prepared.options.kind == "export":
+                _mapping_editor(prepared)
+            else:
+                st.dataframe(mapping_table(prepared), hide_index=True)
+                st.caption(tr("reference.mapping_fixed"))
         with preview_tab:
             if prepared.preview is not None:
                 st.dataframe(prepared.preview, hide_index=True)
@@ -211,6 +221,10 @@ def render_file(
         _issues(prepared)
         if same is not None:
             st.info(tr("data.already_stored", id=same))
+        elif replaces is not None:
+            kind = tr(f"reference.kind_{prepared.options.kind}")
+            source = escape_markdown(prepared.options.source)
+            st.info(tr("reference.replaces", kind=kind, source=source, upload=replaces))
         if versions:
             return _replace_confirmation(prepared, versions)
     return report.ok
@@ -255,6 +269,7 @@ def history_frame(uploads: list[UploadInfo]) -> pd.DataFrame:
             "id": [u.id for u in uploads],
             "file": [u.file for u in uploads],
             "source": [u.source for u in uploads],
+            "kind": [tr(f"reference.kind_{u.kind}") for u in uploads],
             "status": [tr(f"data.status_{u.status}") for u in uploads],
             "months": [month_span(u.months) for u in uploads],
             "rows": [u.rows for u in uploads],
@@ -274,6 +289,7 @@ def render_history(uploads: list[UploadInfo]) -> None:
             "id": st.column_config.NumberColumn(tr("data.upload_id"), format="%d"),
             "file": st.column_config.TextColumn(tr("data.issue_file")),
             "source": st.column_config.TextColumn(tr("data.source")),
+            "kind": st.column_config.TextColumn(tr("reference.history_kind")),
             "status": st.column_config.TextColumn(tr("data.status"), width="medium"),
             "months": st.column_config.TextColumn(tr("data.months")),
             "rows": st.column_config.NumberColumn(tr("data.rows"), format="%,d"),

@@ -14,6 +14,8 @@ from core.fields import IGNORE, normalise_header
 from core.ingest.models import IngestOptions, PreparedUpload
 from core.ingest.pipeline import prepare_upload
 from core.mappings import edited_mapping, save_mapping
+from core.reference_fields import FileKind
+from core.reference_store import companion_versions
 from ui.state import database, remembered_mapping, settings, tr
 
 PREPARED_KEY = "data.prepared"
@@ -32,6 +34,8 @@ class UploadChoices:
     """'auto', 'dmy' or 'mdy'."""
     sheet: str | None
     """Excel sheet to read; the first when None."""
+    kind: FileKind = "export"
+    """What the files hold: monthly exports, or a companion file (contacts, accounts)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ def options_for(choices: UploadChoices, mapping: dict[str, str]) -> IngestOption
     limits = settings()
     return IngestOptions(
         source=choices.source,
+        kind=choices.kind,
         sheet=choices.sheet,
         mapping=mapping,
         date_order=choices.date_order,  # type: ignore[arg-type]
@@ -81,8 +86,10 @@ def _prepare_once(upload: UploadedBytes, options: IngestOptions) -> PreparedUplo
 
 
 def prepare(upload: UploadedBytes, choices: UploadChoices) -> PreparedUpload:
-    """The file read with the source's remembered mapping, minus headers this file lacks."""
-    mapping = remembered_mapping(choices.source)
+    """The file read with the source's remembered mapping, minus headers this file lacks.
+
+    Remembered mappings name export fields, so companion files are read by their headers."""
+    mapping = remembered_mapping(choices.source) if choices.kind == "export" else {}
     prepared = _prepare_once(upload, options_for(choices, mapping))
     missing = {e.column for e in prepared.report.errors if e.rule == "map_unknown_column"}
     if missing:
@@ -165,3 +172,14 @@ def remember_lines(source: str, lines: dict[str, str]) -> bool:
         return False
     save_mapping(database(), source, updated)
     return True
+
+
+def companion_status(prepared: PreparedUpload) -> tuple[int | None, int | None]:
+    """For a companion file: (the identical active upload, the active upload it would replace)."""
+    if prepared.options.kind == "export" or not prepared.report.ok:
+        return None, None
+    db = database()
+    if not db.exists():
+        return None, None
+    with db.connect() as con:
+        return companion_versions(con, prepared)

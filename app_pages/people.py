@@ -1,0 +1,54 @@
+"""Key people: buying-centre coverage, decision-maker styles and relationship risk per account."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.people_cache import accounts, alerts, cells, contacts, currency, summary, thresholds
+from ui.people_view import (
+    account_labels,
+    render_account,
+    render_alerts,
+    render_heatmap,
+    render_tiles,
+    txt,
+)
+from ui.state import has_data, language, period, tr
+
+st.title(txt("title"))
+st.caption(txt("intro"))
+chosen = period()
+if not has_data():
+    st.info(txt("empty"))
+    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
+    st.stop()
+
+figures = summary(chosen)
+limits = thresholds()
+if figures.contacts == 0:
+    st.info(txt("no_contacts"))
+    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
+    st.stop()
+
+lang, money_code = language(), currency(chosen)
+st.caption(txt("caption", as_of=figures.as_of.isoformat(), recency=limits.recency_days))
+render_tiles(figures, lang, money_code)
+
+table = accounts(chosen)
+names = dict(zip(table["account_id"], table["name"], strict=True))
+
+st.divider()
+render_alerts(alerts(chosen), names, lang, money_code)
+
+st.divider()
+render_heatmap(cells(chosen), table, limits.recency_days)
+
+st.divider()
+st.subheader(txt("account_title"))
+labels = account_labels(table)
+picked = st.selectbox(
+    txt("account_pick"), list(labels), format_func=labels.get, key="people.account"
+)
+if picked is not None:
+    row = table[table["account_id"] == picked].iloc[0]
+    render_account(row, contacts(picked, figures.as_of), lang, limits.recency_days)
