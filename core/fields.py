@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Final
 
-from core.reference_fields import COMPANION_SYNONYMS, VALUE_WORDS, FileKind
+from core.reference_fields import COMPANION_SYNONYMS, SHARED_FIELDS, VALUE_WORDS, FileKind
 
 FIELDS: Final[tuple[str, ...]] = (
     "month",
@@ -324,7 +324,14 @@ SEGMENT_VALUES: Final[dict[str, str]] = {
 
 
 COMPANION_HEADERS: Final[dict[str, dict[str, str]]] = {
-    kind: {normalise_header(name): field for field, names in synonyms.items() for name in names}
+    kind: {
+        normalise_header(name): field
+        for field, names in (
+            *((f, _SYNONYMS[f]) for f in SHARED_FIELDS[kind]),
+            *synonyms.items(),
+        )
+        for name in names
+    }
     for kind, synonyms in COMPANION_SYNONYMS.items()
 }
 """Per companion kind: normalised header text -> field."""
@@ -338,7 +345,9 @@ CODED_VALUES: Final[dict[str, dict[str, str]]] = {
 
 def fields_of(kind: FileKind) -> tuple[str, ...]:
     """The fields a file of this kind may hold."""
-    return FIELDS if kind == "export" else tuple(COMPANION_SYNONYMS[kind])
+    if kind == "export":
+        return FIELDS
+    return tuple(dict.fromkeys((*SHARED_FIELDS[kind], *COMPANION_SYNONYMS[kind])))
 
 
 def field_for_header(header: str, kind: FileKind = "export") -> str | None:

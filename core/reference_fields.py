@@ -12,57 +12,16 @@ FileKind = Literal["export", "contacts", "accounts"]
 KINDS: Final[tuple[FileKind, ...]] = ("export", "contacts", "accounts")
 COMPANION_KINDS: Final[tuple[FileKind, ...]] = ("contacts", "accounts")
 
-_ACCOUNT_ID: Final = (
-    "account id",
-    "account code",
-    "account number",
-    "account no",
-    "customer id",
-    "customer code",
-    "customer no",
-    "customer number",
-    "client id",
-    "client code",
-    "客户编码",
-    "客户编号",
-    "客户代码",
-    "客户id",
-    "客户号",
-)
-_ACCOUNT_NAME: Final = (
-    "account name",
-    "account",
-    "customer",
-    "customer name",
-    "client name",
-    "company",
-    "company name",
-    "客户名称",
-    "客户",
-    "客户名",
-    "客户全称",
-    "公司名称",
-)
-_OWNER: Final = (
-    "owner",
-    "internal owner",
-    "account manager",
-    "account owner",
-    "relationship owner",
-    "kam",
-    "key account manager",
-    "sales rep",
-    "客户经理",
-    "负责人",
-    "我方负责人",
-    "对接人",
-    "销售代表",
-)
+SHARED_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "contacts": ("account_id", "account_name", "owner"),
+    "accounts": ("account_id", "account_name", "parent_group", "segment", "owner", "industry"),
+}
+"""Per companion kind: the export fields it also holds; their export header words apply too."""
+
+_OWNER: Final = ("internal owner", "relationship owner", "我方负责人", "对接人")
 
 COMPANION_SYNONYMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "contacts": {
-        "account_id": _ACCOUNT_ID,
-        "account_name": _ACCOUNT_NAME,
         "contact_name": (
             "contact",
             "contact name",
@@ -113,31 +72,8 @@ COMPANION_SYNONYMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "owner": _OWNER,
     },
     "accounts": {
-        "account_id": _ACCOUNT_ID,
-        "account_name": (*_ACCOUNT_NAME, "name", "名称"),
-        "parent_group": (
-            "parent group",
-            "group",
-            "parent",
-            "group name",
-            "集团",
-            "所属集团",
-            "母公司",
-            "集团名称",
-        ),
-        "segment": (
-            "segment",
-            "value segment",
-            "customer type",
-            "customer segment",
-            "客户类型",
-            "客户细分",
-            "细分",
-            "价值类型",
-            "客户分类",
-        ),
+        "account_name": ("name", "名称"),
         "owner": _OWNER,
-        "industry": ("industry", "sector", "vertical", "行业", "所属行业"),
         "key_account": (
             "key account",
             "key account flag",
@@ -151,7 +87,8 @@ COMPANION_SYNONYMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         ),
     },
 }
-"""Per companion kind: field -> header words, English and Chinese."""
+"""Per companion kind: field -> header words, English and Chinese, beyond the export's words
+for its SHARED_FIELDS."""
 
 COMPANION_REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "contacts": ("account_id", "contact_name", "buying_role"),

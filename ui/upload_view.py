@@ -274,7 +274,7 @@ def history_frame(uploads: list[UploadInfo]) -> pd.DataFrame:
             "months": [month_span(u.months) for u in uploads],
             "rows": [u.rows for u in uploads],
             "accounts": [u.accounts for u in uploads],
-            "net_revenue": [u.net_revenue for u in uploads],
+            "net_revenue": [u.net_revenue if u.kind == "export" else None for u in uploads],
             "uploaded_at": [u.uploaded_at.replace("T", " ").removesuffix("Z") for u in uploads],
         }
     )

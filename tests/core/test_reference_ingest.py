@@ -199,3 +199,19 @@ class TestAccountsFile:
         prepared = prepare("sales.csv", "month,customer,net revenue\n2026-03,A,100\n")
         assert prepared.report.ok and prepared.report.months == ["2026-03"]
         assert prepared.options.kind == "export"
+
+
+class TestHeaderWords:
+    def test_no_header_word_names_two_fields_of_a_kind(self) -> None:
+        from core.fields import _SYNONYMS
+        from core.reference_fields import COMPANION_SYNONYMS, SHARED_FIELDS
+
+        for kind, extra in COMPANION_SYNONYMS.items():
+            meanings: dict[str, set[str]] = {}
+            for field_name, words in [
+                *((f, _SYNONYMS[f]) for f in SHARED_FIELDS[kind]),
+                *extra.items(),
+            ]:
+                for word in words:
+                    meanings.setdefault(normalise_header(word), set()).add(field_name)
+            assert {k: v for k, v in meanings.items() if len(v) > 1} == {}, kind
