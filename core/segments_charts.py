@@ -169,8 +169,25 @@ def bridge_figure(bridge: BridgeTotals, title: str, names: Mapping[str, str]) ->
         )
     )
     figure.update_layout(_LAYOUT, title=_title(title), showlegend=False)
-    figure.update_yaxes(gridcolor=_GRID, tickformat=",.0f")
+    figure.update_yaxes(gridcolor=_GRID, tickformat=",.0f", range=bridge_axis_range(bridge))
     return figure
+
+
+BRIDGE_ZOOM: Final = 0.5
+"""Zoom the bridge's axis when its steps move less than this share of its lowest level."""
+
+
+def bridge_axis_range(bridge: BridgeTotals) -> list[float] | None:
+    """The waterfall's y range around its running levels when the steps are small against
+    them (else None: from zero), so a 1% expansion on a large base is still visible."""
+    levels = [bridge.start]
+    for step in (bridge.new, bridge.expansion, -bridge.contraction, -bridge.lost):
+        levels.append(levels[-1] + step)
+    low, high = min(levels), max(levels)
+    if low <= 0 or high - low >= BRIDGE_ZOOM * low:
+        return None
+    pad = max(high - low, 0.01 * high) * 0.35
+    return [max(low - pad, 0.0), high + pad]
 
 
 def migration_sankey_figure(
@@ -236,7 +253,11 @@ def contribution_bars_figure(
             )
         )
     figure.update_layout(
-        _LAYOUT, title=_title(title), barmode="stack", height=max(320, 28 * len(shown) + 140)
+        _LAYOUT,
+        title=_title(title),
+        barmode="stack",
+        height=max(320, 28 * len(shown) + 140),
+        legend_traceorder="normal",  # the indicators in display order, as the bars stack
     )
     figure.update_xaxes(gridcolor=_GRID, range=[0, 100], title=_name(names, "points"))
     return figure
@@ -245,6 +266,7 @@ def contribution_bars_figure(
 __all__ = [
     "SEGMENT_COLOURS",
     "TIER_COLOURS",
+    "bridge_axis_range",
     "bridge_figure",
     "chart_names",
     "contribution_bars_figure",

@@ -12,6 +12,7 @@ from core.scorecard import INDICATORS, scorecard
 from core.scorecard_tiers import tier_migration
 from core.segments import segment_mix, segment_mix_trend
 from core.segments_charts import (
+    bridge_axis_range,
     bridge_figure,
     chart_names,
     contribution_bars_figure,
@@ -79,6 +80,17 @@ class TestBridge:
         assert list(trace.y[:5]) == [330, 65, 50, -50, -80]
         assert sum(trace.y[:5]) == pytest.approx(bridge.end)
         assert trace.text[-1] == "315"
+
+    def test_the_axis_zooms_when_the_steps_are_small(self) -> None:
+        """Levels 330, 395, 445, 395, 315: steps of 130 against a low of 315 (< 50%), so the
+        axis spans 315 − 0.35·130 = 269.5 to 445 + 45.5 = 490.5; a bridge whose steps are as
+        large as its base keeps zero."""
+        bridge = revenue_bridge(portfolio(HAND), JAN, FEB).total
+        assert bridge_axis_range(bridge) == pytest.approx([269.5, 490.5])
+        figure = bridge_figure(bridge, "Bridge", chart_names())
+        assert list(figure.layout.yaxis.range) == pytest.approx([269.5, 490.5])
+        halved = bridge.model_copy(update={"lost": 200.0, "end": 195.0})
+        assert bridge_axis_range(halved) is None
 
 
 class TestScorecardCharts:

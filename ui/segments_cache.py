@@ -1,0 +1,141 @@
+"""Cached calls of the segment core, keyed on the database, its data version, period and weights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core import metrics
+from core.bridge import Bridge, prior_bridge
+from core.concentration_sql import Grain
+from core.scorecard import Scorecard, ScorecardWeights, scorecard
+from core.scorecard_tiers import (
+    RevenueVersusScorecard,
+    revenue_versus_scorecard,
+    tier_migration,
+    tier_summary,
+)
+from core.scorecard_weights import INDICATORS
+from core.segments import MixShift, segment_mix, segment_mix_shift, segment_mix_trend
+from core.segments_charts import (
+    bridge_figure,
+    contribution_bars_figure,
+    migration_sankey_figure,
+    mix_area_figure,
+    share_bars_figure,
+)
+from ui.state import _database, data_version, settings
+
+# Figures are built once per distinct input and shared, as on the Concentration page.
+_FIGURES = st.cache_resource(max_entries=32, show_spinner=False)
+mix_area_chart = _FIGURES(mix_area_figure)
+share_chart = _FIGURES(share_bars_figure)
+bridge_chart = _FIGURES(bridge_figure)
+sankey_chart = _FIGURES(migration_sankey_figure)
+contribution_chart = _FIGURES(contribution_bars_figure)
+
+Weights = tuple[float, ...]
+"""The scorecard weights as a cache key: one number per indicator, in INDICATORS order."""
+
+
+def _key() -> tuple[str, int]:
+    return str(settings().db_path), data_version()
+
+
+def _period(start: date | None, end: date | None) -> metrics.Period:
+    return metrics.Period(start=start, end=end)
+
+
+def weights_key(weights: ScorecardWeights) -> Weights:
+    """The weights as a hashable tuple in indicator order."""
+    return tuple(weights.as_dict().values())
+
+
+@dataclass(frozen=True)
+class Pyramid:
+    """The period's scorecard and everything the page reads from it."""
+
+    card: Scorecard
+    tiers: pd.DataFrame
+    """core.scorecard_tiers.tier_summary."""
+    migration: pd.DataFrame
+    """core.scorecard_tiers.tier_migration (empty without a compared period)."""
+    versus: RevenueVersusScorecard
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _mix(path: str, version: int, start: date | None, end: date | None) -> pd.DataFrame:
+    with _database(path).connect() as con:
+        return segment_mix(con, _period(start, end))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _shift(path: str, version: int, start: date | None, end: date | None) -> MixShift:
+    with _database(path).connect() as con:
+        return segment_mix_shift(con, _period(start, end))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _trend(path: str, version: int, grain: Grain) -> pd.DataFrame:
+    with _database(path).connect() as con:
+        return segment_mix_trend(con, grain)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _bridge(path: str, version: int, start: date | None, end: date | None) -> Bridge | None:
+    with _database(path).connect() as con:
+        return prior_bridge(con, _period(start, end))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _pyramid(
+    path: str, version: int, start: date | None, end: date | None, weights: Weights
+) -> Pyramid:
+    chosen = ScorecardWeights(**dict(zip(INDICATORS, weights, strict=True)))
+    with _database(path).connect() as con:
+        card = scorecard(con, _period(start, end), chosen)
+        return Pyramid(
+            card=card,
+            tiers=tier_summary(con, card),
+            migration=tier_migration(con, card),
+            versus=revenue_versus_scorecard(con, card),
+        )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _currency(path: str, version: int, start: date | None, end: date | None) -> str | None:
+    with _database(path).connect() as con:
+        return metrics.period_currency(con, _period(start, end))
+
+
+def mix(chosen: metrics.Period) -> pd.DataFrame:
+    """core.segments.segment_mix for the period (cached)."""
+    return _mix(*_key(), chosen.start, chosen.end)
+
+
+def shift(chosen: metrics.Period) -> MixShift:
+    """The mix against the prior period and the same period last year (cached)."""
+    return _shift(*_key(), chosen.start, chosen.end)
+
+
+def trend(grain: Grain) -> pd.DataFrame:
+    """The mix per month or quarter over the stored history (cached)."""
+    return _trend(*_key(), grain)
+
+
+def bridge(chosen: metrics.Period) -> Bridge | None:
+    """The revenue bridge from the prior period to the period; None without one (cached)."""
+    return _bridge(*_key(), chosen.start, chosen.end)
+
+
+def pyramid(chosen: metrics.Period, weights: ScorecardWeights) -> Pyramid:
+    """The scorecard with these weights, its tiers, migration and the revenue-only list (cached)."""
+    return _pyramid(*_key(), chosen.start, chosen.end, weights_key(weights))
+
+
+def currency(chosen: metrics.Period) -> str | None:
+    """The period's main currency code (cached)."""
+    return _currency(*_key(), chosen.start, chosen.end)
