@@ -199,7 +199,9 @@ class TriggeredAction(BaseModel):
         params: dict[str, object] = dict(self.params)
         if self.action_key.endswith(".generic"):
             params["message"] = self.alert.message(language)
-        params["trend"] = _trend(self.params.get("revenue_change"), language)
+        # A creep alert carries the revenue change in its evidence only.
+        change = self.params.get("revenue_change", self.alert.evidence.get("revenue_change"))
+        params["trend"] = _trend(change, language)
         return t(self.action_key, language, **params)
 
 

@@ -122,6 +122,15 @@ class TestTriggeredActions:
         assert found[0].text("en").endswith("revenue down 5%.")
         assert found[1].text("en").endswith("revenue not growing.")
 
+    def test_a_creep_alert_quotes_the_revenue_change_of_its_evidence(self) -> None:
+        """Discount creep alerts put the revenue change in their evidence, not their params:
+        Olympus grew 20% while its discount crept, so the action must not say 'not growing'."""
+        creep = alert("creep", ["O"], points=2.5).model_copy(
+            update={"evidence": {"revenue_change": 0.2}}
+        )
+        [action] = triggered_actions(portfolio(CREEP), [creep])
+        assert action.text("en") == "Review terms with Olympus: discount +2.5 pts, revenue up 20%."
+
 
 class TestFigures:
     def test_live_figures(self) -> None:

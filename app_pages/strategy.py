@@ -1,0 +1,42 @@
+"""Strategy: one card per value segment, ready to screen-share in a QBR."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.format import month_span
+from ui.state import has_data, language, period, tr
+from ui.strategy_cache import cards, currency
+from ui.strategy_view import render_card, txt
+
+st.title(txt("title"))
+chosen = period()
+if not has_data():
+    st.info(txt("empty"))
+    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
+    st.stop()
+
+segment_cards = cards(chosen)
+if all(card.figures is None for card in segment_cards):
+    st.info(txt("empty_period"))
+    st.stop()
+
+lang, money_code = language(), currency(chosen)
+span = month_span(
+    {month.strftime("%Y-%m") for month in (chosen.start, chosen.end) if month is not None}
+)
+st.caption(txt("caption", span=span, currency=money_code or txt("no_currency")))
+st.caption(txt("intro"))
+
+names = {card.segment: card.playbook(lang).name for card in segment_cards}
+shown = st.segmented_control(
+    txt("show"),
+    ["all", *names],
+    format_func=lambda code: txt("show_all") if code == "all" else names[code],
+    default="all",
+    required=True,
+    key="strategy_show",
+)
+for card in segment_cards:
+    if shown in ("all", card.segment):
+        render_card(card, lang, money_code)
