@@ -78,17 +78,20 @@ def run_core(con) -> dict:
         discount_rates,
         price_waterfall,
     )
+    from core.discounts_base import discount_base
     from core.discounts_creep import creep_end_month
     from core.metrics import Period
 
     period = Period(start=CURRENT[0], end=CURRENT[1])
     thresholds = DiscountThresholds()
-    portfolio = discount_rates(con, period, "portfolio").iloc[0]
-    segments = discount_rates(con, period, "segment")
-    fall = price_waterfall(con, period)
-    creep = discount_creep(con, creep_end_month(con, period))
+    # As the page does: the period's account × month table once, every figure from it.
+    base = discount_base(con, period)
+    portfolio = discount_rates(con, period, "portfolio", base).iloc[0]
+    segments = discount_rates(con, period, "segment", base)
+    fall = price_waterfall(con, period, base=base)
+    creep = discount_creep(con, creep_end_month(con, period, base), base)
     nothing = buys_nothing(creep, thresholds.creep_points)
-    outliers = corridor_outliers(con, period, thresholds)
+    outliers = corridor_outliers(con, period, thresholds, base)
     return {
         "net_revenue": portfolio["net_revenue"],
         "discount_rate": portfolio["discount_rate"],
