@@ -190,7 +190,8 @@ def _cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
         numeric = pd.to_numeric(values.mask(is_text), errors="coerce")
         integral = numeric.notna() & (numeric == numeric.round()) & (numeric.abs() < 1e15)
         text = values.astype("string")
-        text = text.mask(integral, numeric.round().astype("Int64").astype("string"))
+        whole = numeric.where(integral).round().astype("Int64")  # huge or fractional: NA
+        text = text.mask(integral, whole.astype("string"))
         out[f"c{position}"] = text.str.strip().replace("", pd.NA)
     return pd.DataFrame(out)
 
@@ -213,9 +214,12 @@ def load_xlsx(
         raise SniffError("sheet_missing", sheet=sheet, sheets=", ".join(sheets))
     chosen = sheet if sheet is not None else sheets[0]
     # Cells as typed: 'NA' or 'n/a' is text (and an error in an amount), never a blank.
-    frame = pd.read_excel(
-        book, sheet_name=chosen, header=None, dtype=object, keep_default_na=False, na_values=[]
-    )
+    try:
+        frame = pd.read_excel(
+            book, sheet_name=chosen, header=None, dtype=object, keep_default_na=False, na_values=[]
+        )
+    except Exception as exc:  # damaged parts and out-of-range cells surface only now
+        raise SniffError("corrupt_file", kind="Excel", detail=_first_line(exc)) from exc
     # openpyxl drops nothing above the first cell: row i of the frame is Excel row i + 1.
     text = _cells_as_text(frame)
     lead = [
