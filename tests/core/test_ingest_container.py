@@ -14,8 +14,12 @@ import pandas as pd
 import pytest
 
 import core.ingest.container as container
+from core.db import Database
+from core.export import safe_csv
 from core.ingest import sniff
 from core.settings import Settings
+from core.sql import frame
+from core.store import store_uploads
 from tests.core.conftest import prepare, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +182,28 @@ class TestOversizedUploads:
         report = prepare("big.csv", data, max_bytes=2**20).report
         assert [e.rule for e in report.errors] == ["file_too_large"]
         assert report.errors[0].message == ("the file is 1.1 MiB, above the upload limit of 1 MiB")
+
+
+NAMES = {
+    "<script>alert(1)</script>": "<script>alert(1)</script>",
+    "[click](http://evil.example)": "[click](http://evil.example)",
+    '=HYPERLINK("http://evil.example","x")': '\'=HYPERLINK("http://evil.example","x")',
+    "+SUM(A1:A9)": "'+SUM(A1:A9)",
+    "@cmd": "'@cmd",
+    "-2+3": "'-2+3",
+    "<b>Acme</b> & Co": "<b>Acme</b> & Co",
+}
+"""Account name -> the cell the CSV export writes: formula starts get a quote, the rest as is."""
+
+
+class TestHostileNames:
+    def test_stored_verbatim_and_exported_inert(self, tmp_path):
+        lines = ["month,customer,net revenue"]
+        lines += [f'2026-03,"{n.replace(chr(34), chr(34) * 2)}",{i}' for i, n in enumerate(NAMES)]
+        db = Database(tmp_path / "k.duckdb")
+        store_uploads(db, [prepare("names.csv", "\n".join(lines) + "\n")])
+        with db.connect() as con:
+            names = frame(con, "SELECT account_name AS account FROM facts ORDER BY line")
+        assert names["account"].tolist() == list(NAMES)
+        exported = pd.read_csv(io.BytesIO(safe_csv(names)), dtype=str, encoding="utf-8-sig")
+        assert exported["account"].tolist() == list(NAMES.values())
