@@ -51,12 +51,19 @@ _RAW = f"""
 names one)."""
 
 
+KEY_DIGITS: Final = 9
+"""Values are ranked rounded to this many decimals, so that equal figures whose float sums
+differ in the last digits (parallel sums do) tie as they should."""
+
+
 def _each(template: str, joiner: str = ", ") -> str:
-    """`template` filled with {name} (an indicator), {key} (its value signed so that higher
-    scores higher) and {w} (its weight parameter), joined over the indicators."""
+    """`template` filled with {name} (an indicator), {key} (its rounded value, signed so that
+    higher scores higher) and {w} (its weight parameter), joined over the indicators."""
     return joiner.join(
         template.format(
-            name=name, key=name if HIGHER_IS_BETTER[name] else f"-{name}", w=f"$w_{name}"
+            name=name,
+            key=f"{'' if HIGHER_IS_BETTER[name] else '-'}round({name}, {KEY_DIGITS})",
+            w=f"$w_{name}",
         )
         for name in INDICATORS
     )

@@ -80,6 +80,15 @@ class TestPercentiles:
         alone = cards([Row("2024-02", "A", "other", 10)], weights=REVENUE_ONLY)
         assert alone.loc["A", "score"] == 50 and alone.loc["A", "tier"] == "platinum"
 
+    def test_float_noise_does_not_break_a_tie(self) -> None:
+        # A's 0.1 + 0.2 sums to 0.30000000000000004, B's is 0.3: still a tie, (0 + 0.5) / 2.
+        rows = [Row("2024-02", "A", "other", 0.1), Row("2024-02", "A", "other", 0.2)]
+        rows += [Row("2024-02", "B", "other", 0.3), Row("2024-02", "C", "other", 1.0)]
+        table = cards(rows, weights=REVENUE_ONLY)
+        assert table["revenue_pct"].to_dict() == pytest.approx({"A": 25, "B": 25, "C": 100})
+        # Tied on rank 2 of 3: both gold (rank 2 <= ⌈1.5⌉).
+        assert table.loc["A", "tier"] == table.loc["B", "tier"] == "gold"
+
     def test_nonpositive_accounts_are_not_scored(self) -> None:
         table = cards(
             [Row("2024-02", "A", "other", 10), Row("2024-02", "B", "other", -5)],
