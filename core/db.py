@@ -146,7 +146,7 @@ class Database:
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout_s
-        delay = 0.05
+        delay = 0.01
         while True:
             try:
                 return duckdb.connect(str(self.path))
@@ -155,10 +155,10 @@ class Database:
                     raise damaged(self.path, exc, opens=False) from exc
                 if time.monotonic() > deadline:
                     raise DatabaseBusy(
-                        f"{self.path} is busy (another process is writing); retry shortly"
+                        f"{self.path} is busy (another process has it open); retry shortly"
                     ) from exc
             time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            delay = min(delay * 2, 0.1)  # short: readers hold the file for milliseconds
 
     def require(self) -> None:
         """Raise DatabaseDamaged, naming the recovery, when the file is missing."""
