@@ -37,6 +37,7 @@ PAGES: Final[tuple[PageSpec, ...]] = (
     PageSpec("app_pages/segments.py", "segments_page.nav", ":material/category:", "segments"),
     PageSpec("app_pages/strategy.py", "strategy_page.nav", ":material/flag:", "strategy"),
     PageSpec("app_pages/people.py", "people_page.nav", ":material/groups:", "people"),
+    PageSpec("app_pages/account.py", "account_page.nav", ":material/person_search:", "account"),
 )
 """The landing page first; it is the default."""
 

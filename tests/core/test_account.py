@@ -21,6 +21,8 @@ A100 in the period: net 600 + 200 + 200 = 1,000; gross profit 200 + 50 + 100 = 3
 net 1,000, gross profit 400 (40%), discount 0 / 1,000 = 0%. Products: P1 800, P2 200, shares
 0.8 and 0.2, HHI 80² + 20² = 6,800. Months: 800 and 200: largest 2025-03 with 80%, mean 500,
 population sd 300, CV 0.6. Group G: A100 1,000 + B200 600 = 1,600 of 2,600 = 61.5%, rank 1.
+Ingest stores D400's full-width name as 'DELTA Trading'; a search typed in full width
+('ｄｅｌｔａ') must still find it.
 """
 
 from __future__ import annotations
