@@ -28,11 +28,13 @@ span = month_span(
 st.caption(txt("caption", span=span, currency=money_code or txt("no_currency")))
 st.caption(txt("intro"))
 
-names = {card.segment: card.playbook(lang).name for card in segment_cards}
+# Labels are looked up now, in the page's language, not when format_func runs.
+names = {"all": txt("show_all")}
+names |= {card.segment: card.playbook(lang).name for card in segment_cards}
 shown = st.segmented_control(
     txt("show"),
-    ["all", *names],
-    format_func=lambda code: txt("show_all") if code == "all" else names[code],
+    list(names),
+    format_func=names.__getitem__,
     default="all",
     required=True,
     key="strategy_show",

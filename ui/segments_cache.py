@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core import metrics
-from core.bridge import Bridge, prior_bridge
+from core.bridge import Bridge, bridge_accounts, prior_bridge
 from core.concentration_sql import Grain
 from core.scorecard import Scorecard, ScorecardWeights, scorecard
 from core.scorecard_tiers import (
@@ -90,6 +90,17 @@ def _bridge(path: str, version: int, start: date | None, end: date | None) -> Br
         return prior_bridge(con, _period(start, end))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _movers(
+    path: str,
+    version: int,
+    start: tuple[date | None, date | None],
+    end: tuple[date | None, date | None],
+) -> pd.DataFrame:
+    with _database(path).connect() as con:
+        return bridge_accounts(con, _period(*start), _period(*end))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _pyramid(
     path: str, version: int, start: date | None, end: date | None, weights: Weights
@@ -129,6 +140,12 @@ def trend(grain: Grain) -> pd.DataFrame:
 def bridge(chosen: metrics.Period) -> Bridge | None:
     """The revenue bridge from the prior period to the period; None without one (cached)."""
     return _bridge(*_key(), chosen.start, chosen.end)
+
+
+def movers(figure_bridge: Bridge) -> pd.DataFrame:
+    """Per account: its part of the bridge, largest change first (cached)."""
+    start, end = figure_bridge.start_period, figure_bridge.end_period
+    return _movers(*_key(), (start.start, start.end), (end.start, end.end))
 
 
 def pyramid(chosen: metrics.Period, weights: ScorecardWeights) -> Pyramid:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from core.scorecard import Scorecard, ScorecardWeights
 from core.scorecard_tiers import RevenueVersusScorecard
 from core.scorecard_weights import INDICATORS
+from core.segments_sql import SEGMENT_ORDER
 from ui.format import escape_markdown
 from ui.segments_cache import Pyramid, contribution_chart, sankey_chart
 from ui.segments_view import CHART_CONFIG, name_of, names, render_table, txt
@@ -148,9 +149,12 @@ def render_pyramid(pyramid: Pyramid, currency: str | None, compared: str) -> Non
         st.caption(txt("migration_note", moved=moved))
 
 
-def scorecard_table(card: Scorecard) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Every scored account: rank, tier, score, each indicator's points, and the change."""
-    table = card.table
+def scorecard_table(
+    card: Scorecard, segment: str | None = None
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Every scored account (of one segment): rank, tier, score, each indicator's points, and
+    the change since the compared period."""
+    table = card.table if segment is None else card.table[card.table["segment"] == segment]
     rows = pd.DataFrame(
         {
             "rank": table["rank"],
@@ -206,7 +210,13 @@ def render_scorecard(pyramid: Pyramid) -> None:
         key="seg_contribution",
     )
     st.caption(txt("contribution_note"))
-    shown, config = scorecard_table(card)
+    # Labels are looked up now, in the page's language, not when format_func runs.
+    labels = {"": txt("table_all")}
+    labels |= {code: name_of(code) for code in SEGMENT_ORDER if code in set(card.table["segment"])}
+    chosen = st.selectbox(
+        txt("table_segment"), list(labels), format_func=labels.__getitem__, key="seg_card_segment"
+    )
+    shown, config = scorecard_table(card, chosen or None)
     render_table(shown, config, "scorecard.csv", "seg_csv_scorecard")
 
 

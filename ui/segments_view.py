@@ -14,7 +14,7 @@ from core.metrics import Period
 from core.segments import MixShift
 from core.segments_charts import bridge_axis_range, chart_names
 from ui.format import month_span, rate, tile_money
-from ui.segments_cache import bridge_chart
+from ui.segments_cache import bridge_chart, movers
 from ui.state import language, tr
 
 P = "segments_page"
@@ -195,6 +195,12 @@ def render_bridge(figure_bridge: Bridge, currency: str | None) -> None:
         st.caption(txt("bridge_zoomed"))
     shown, config = bridge_table(figure_bridge, currency)
     render_table(shown, config, "revenue-bridge.csv", "seg_csv_bridge")
+    with st.expander(txt("movers_title", scope=labels[scope or ""]), icon=":material/swap_vert:"):
+        accounts = movers(figure_bridge)
+        if scope:
+            accounts = accounts[accounts["segment"] == scope]
+        shown, config = movers_table(accounts, currency)
+        render_table(shown, config, "revenue-bridge-accounts.csv", "seg_csv_movers")
 
 
 def bridge_table(
@@ -218,5 +224,31 @@ def bridge_table(
     shown = pd.DataFrame(rows).rename(columns=titles)
     config: dict[str, object] = {
         titles[part]: st.column_config.NumberColumn(format="localized") for part in parts
+    }
+    return shown, config
+
+
+def movers_table(
+    accounts: pd.DataFrame, currency: str | None
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Each account's part of the bridge: revenue in both periods, the change and its kind."""
+    moved = accounts[accounts["movement"] != "inactive"]
+    unit = f" ({currency})" if currency else ""
+    titles = {
+        "account": txt("col.account"),
+        "name": txt("col.name"),
+        "segment": txt("col.segment"),
+        "movement": txt("col.movement"),
+        "start": txt("col.revenue_start") + unit,
+        "end": txt("col.revenue_end") + unit,
+        "change": txt("col.change") + unit,
+    }
+    shown = moved.assign(
+        segment=moved["segment"].map(name_of),
+        movement=moved["movement"].map(lambda code: txt(f"movement.{code}")),
+    )[list(titles)].rename(columns=titles)
+    config: dict[str, object] = {
+        titles[field]: st.column_config.NumberColumn(format="localized")
+        for field in ("start", "end", "change")
     }
     return shown, config

@@ -171,6 +171,16 @@ class TestBridge:
         # Intrinsic: 800 − 100 (I1) = 700, I2 flat.
         assert values(waterfall.y)[:5] == pytest.approx([800, 0, 0, -100, 0])
 
+    def test_the_accounts_behind_it(self, segments_app: Callable[..., AppTest]) -> None:
+        """Largest change first (ties by account): N1 +250, L1 −200, S1 +200, I1 −100, I2 0."""
+        at = segments_app()
+        movers = frame_with(at, "Movement")
+        assert list(movers["Account ID"]) == ["N1", "L1", "S1", "I1", "I2"]
+        assert list(movers["Change"]) == pytest.approx([250, -200, 200, -100, 0])
+        assert list(movers["Movement"]) == ["New", "Lost", "Expansion", "Contraction", "Unchanged"]
+        at.segmented_control(key="seg_bridge_scope").set_value("intrinsic").run()
+        assert list(frame_with(at, "Movement")["Account ID"]) == ["I1", "I2"]
+
     def test_no_bridge_without_the_prior_period(
         self, make_database: Callable[..., Database], open_app: OpenApp
     ) -> None:
@@ -188,6 +198,13 @@ class TestScorecard:
         assert list(table["Tier"]) == ["Platinum", "Gold", "Iron", "Iron"]
         assert table.iloc[0]["Revenue"] == pytest.approx(30.0)
         assert table.iloc[1]["Account"] == "*New* <b>Co</b>", "names stay text"
+
+    def test_the_table_for_one_segment(self, segments_app: Callable[..., AppTest]) -> None:
+        at = segments_app()
+        at.selectbox(key="seg_card_segment").select_index(1).run()  # intrinsic, in display order
+        table = scorecard_frame(at)
+        assert list(table["Account ID"]) == ["I2", "I1"]
+        assert list(table["Score rank"]) == [3, 4], "ranks stay those of the whole portfolio"
 
     def test_invalid_weights_show_the_message_and_keep_the_last_valid(
         self, segments_app: Callable[..., AppTest]

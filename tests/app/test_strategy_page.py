@@ -112,6 +112,8 @@ class TestLanguagesAndEmpty:
         assert plain(at.header[2].value) == "战略价值客户（企业级）"
         assert card_metrics(at)[1]["毛利率"] == "41.7%"
         assert "**须处理** — 为对Strat One的依赖做预案：占净收入 56%。" in boxes(at)
+        at.segmented_control(key="strategy_show").set_value("strategic").run()
+        assert [plain(header.value) for header in at.header] == ["战略价值客户（企业级）"]
 
     def test_no_data(self, make_database: Callable[..., Database], open_app: OpenApp) -> None:
         make_database()
