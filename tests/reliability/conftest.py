@@ -59,10 +59,20 @@ def keystone(*argv: str, env: dict[str, str] | None = None, timeout: float = 120
     )
 
 
+CLI_MAIN = (
+    "import sys\n"
+    "from core.cli import main\n"
+    "from core.db import fault_point\n"
+    "fault_point('parsing')  # imports done: the command reads its files next\n"
+    "raise SystemExit(main(sys.argv[1:]))"
+)
+"""`keystone` as its console script runs it, with one more step logged before it starts."""
+
+
 def spawn(*argv: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """`keystone ARGV` started in a subprocess that the test may kill."""
     return subprocess.Popen(
-        [sys.executable, "-m", "core.cli", *argv],
+        [sys.executable, "-c", CLI_MAIN, *argv],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
