@@ -83,21 +83,28 @@ def scorecard_frame(at: AppTest):
     return frame_with(at, "Score change")
 
 
-@pytest.fixture
-def segments_app(
-    make_database: Callable[..., Database], open_app: OpenApp
+def opener(
+    make_database: Callable[..., Database], open_app: OpenApp, page: str
 ) -> Callable[..., AppTest]:
-    """The page on SEGMENTS_CSV with the period 2025-10 … 2025-12 chosen in the sidebar."""
+    """Opens `page` on SEGMENTS_CSV with the period 2025-10 … 2025-12 chosen in the sidebar."""
     make_database({"segments.csv": SEGMENTS_CSV})
 
     def opened(lang: str = "en") -> AppTest:
-        at = open_app(PAGE, query={"lang": lang})
+        at = open_app(page, query={"lang": lang})
         at.selectbox(key="period_from").set_value("2025-10")
         at.selectbox(key="period_to").set_value("2025-12").run()
         assert not at.exception, [e.value for e in at.exception]
         return at
 
     return opened
+
+
+@pytest.fixture
+def segments_app(
+    make_database: Callable[..., Database], open_app: OpenApp
+) -> Callable[..., AppTest]:
+    """The Segments page on SEGMENTS_CSV, period 2025-10 … 2025-12."""
+    return opener(make_database, open_app, PAGE)
 
 
 def set_weights(at: AppTest, **weights: float) -> AppTest:

@@ -12,37 +12,24 @@ Period 2025-10 … 12 against 2025-07 … 09:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db import Database
-from tests.app.test_segments_page import SEGMENTS_CSV
+from tests.app.test_segments_page import opener, plain
 
 PAGE = "app_pages/strategy.py"
 OpenApp = Callable[..., AppTest]
-
-
-def plain(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
 
 
 @pytest.fixture
 def strategy_app(
     make_database: Callable[..., Database], open_app: OpenApp
 ) -> Callable[..., AppTest]:
-    make_database({"segments.csv": SEGMENTS_CSV})
-
-    def opened(lang: str = "en") -> AppTest:
-        at = open_app(PAGE, query={"lang": lang})
-        at.selectbox(key="period_from").set_value("2025-10")
-        at.selectbox(key="period_to").set_value("2025-12").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return opened
+    """The Strategy page on SEGMENTS_CSV, period 2025-10 … 2025-12."""
+    return opener(make_database, open_app, PAGE)
 
 
 def card_metrics(at: AppTest) -> list[dict[str, str]]:
