@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import io
-import json
 import threading
-from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
 from core.backup import backup_database
-from core.cli import main
 from core.db import Database, DatabaseBusy, DatabaseDamaged
 from core.history import restore_upload
 from core.metrics import Period, portfolio_metrics
 from core.sql import fetch_all
 from core.store import store_uploads
 from tests.core.conftest import prepare
+from tests.core.keystone_cli import run
 
 MARCH = "month,customer,net revenue\n2026-03,A,100\n2026-03,B,50\n"
 MARCH_V2 = "month,customer,net revenue\n2026-03,A,120\n2026-03,C,10\n"
@@ -25,10 +22,8 @@ APRIL = "month,customer,net revenue\n2026-04,A,30\n"
 
 
 def cli(*argv: str) -> tuple[int, dict]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(argv))
-    return code, json.loads(out.getvalue())
+    code, out, _ = run(*argv)
+    return code, out
 
 
 @pytest.fixture

@@ -3,34 +3,25 @@ that recovers it, exit 2 with the error JSON, never a traceback."""
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import shutil
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from core.backup import backup_database
-from core.cli import ERROR_KEYS, main
+from core.cli import ERROR_KEYS
 from core.db import Database, DatabaseDamaged
 from core.rebuild import rebuild_database
 from core.store import store_uploads
 from tests.core.conftest import prepare
+from tests.core.keystone_cli import run as cli
 
 MARCH = "month,customer,net revenue\n2026-03,A,100\n2026-03,B,50\n"
 BACKUP = "copy a backup made by `keystone backup` to {path}"
 DEMO = "run `keystone demo --force --db {path}`"
 REBUILD = "run `keystone rebuild --db {path}`"
-
-
-def cli(*argv: str) -> tuple[int, dict, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(argv))
-    return code, json.loads(out.getvalue()), err.getvalue()
 
 
 def stored(path: Path, months: int = 1) -> Database:

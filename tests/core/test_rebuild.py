@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import io
-import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
 import core.rebuild
-from core.cli import main
 from core.db import Database, DatabaseBusy, DatabaseDamaged
 from core.history import restore_upload
 from core.rebuild import RebuildError, rebuild_database
 from core.sql import fetch_all
 from core.store import store_uploads
 from tests.core.conftest import prepare, xlsx_bytes
+from tests.core.keystone_cli import run
 
 MARCH = "month,customer,net revenue,cost\n2026-03,A,100,60\n2026-03,B,50,20\n"
 """2026-03: net 150."""
@@ -37,10 +34,8 @@ CONTACTS = "account id,contact,role,stance\nA,Ann,coach,champion\n"
 
 
 def cli(*argv: str) -> tuple[int, dict]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(argv))
-    return code, json.loads(out.getvalue())
+    code, out, _ = run(*argv)
+    return code, out
 
 
 @pytest.fixture

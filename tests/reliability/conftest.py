@@ -3,21 +3,19 @@ what a reader sees of the database (its state and the `keystone metrics` JSON)."
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
 import time
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from core.cli import main
 from core.db import Database
 from core.sql import fetch_all
+from tests.core.keystone_cli import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,11 +81,9 @@ def spawn(*argv: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
 
 def metrics_json(path: Path, *argv: str) -> dict:
     """What `keystone metrics` prints for the database at `path` (run in this process)."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(["metrics", "--db", str(path), *argv])
-    assert code == 0, err.getvalue()
-    return json.loads(out.getvalue())
+    code, out, err = run("metrics", "--db", str(path), *argv)
+    assert code == 0, err
+    return out
 
 
 def state(path: Path) -> dict[str, object]:
