@@ -62,6 +62,7 @@ SOURCE_PAGE: Final[dict[str, str]] = {
 }
 """The page (url_path) each analysis's portfolio alerts link to."""
 MISTAKE_PAGE: Final[dict[str, str]] = {
+    "single_indicator": "segments",
     "big_over_small": "concentration",
     "profit_source": "concentration",
     "better_terms": "discounts",

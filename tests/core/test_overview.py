@@ -185,7 +185,7 @@ class TestRanking:
             "hhi": (None, "concentration"),
             "group_share": (None, "concentration"),
             "big_over_small": (None, "concentration"),
-            "single_indicator": (None, None),
+            "single_indicator": (None, "segments"),
         }
 
 
