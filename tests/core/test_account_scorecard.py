@@ -29,19 +29,12 @@ from core.scorecard import scorecard
 from core.settings import PROJECT_ROOT
 from core.store import store_uploads
 from tests.core.conftest import prepare
-from tests.core.test_account import CSV, PERIOD
+from tests.core.test_account import PERIOD
+from tests.core.test_account import con as con  # the hand-worked portfolio, stored once
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 DEMO_PERIOD = Period(start=date(2025, 11, 1), end=date(2026, 10, 1))
-
-
-@pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    db = Database(tmp_path_factory.mktemp("card") / "keystone.duckdb", lock_timeout_s=2)
-    store_uploads(db, [prepare("sales.csv", CSV)])
-    connection = duckdb.connect(str(db.path), read_only=True)
-    yield connection
-    connection.close()
+APR = date(2025, 4, 1)
 
 
 def _alert(rule: str, accounts: list[str], severity: str = "watch") -> Alert:
@@ -135,9 +128,6 @@ class TestDrilldown:
 
     def test_an_unknown_account_has_no_drilldown(self, con) -> None:
         assert account_drilldown(con, "Z999", PERIOD) is None
-
-
-APR = date(2025, 4, 1)
 
 
 @pytest.fixture(scope="module")
