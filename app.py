@@ -6,13 +6,14 @@ import streamlit as st
 
 from core.db import DatabaseError
 from core.i18n import LANGUAGES
+from ui import presentation as qbr
 from ui.navigation import build_pages
+from ui.scope import render_filters, render_period, restore_from_url, write_url
 from ui.state import (
     LANGUAGE_KEY,
-    PERIOD_FROM_KEY,
-    PERIOD_TO_KEY,
     database,
     initial_language,
+    period,
     settings,
     stored_months,
     sync_period,
@@ -48,16 +49,24 @@ except DatabaseError as exc:  # missing, unreadable or damaged: say which file a
 with st.sidebar:
     st.subheader(tr("app.period"))
     if months:
+        restore_from_url(months)
         sync_period(months)
-        left, right = st.columns(2)
-        left.selectbox(tr("app.period_from"), months, key=PERIOD_FROM_KEY)
-        right.selectbox(tr("app.period_to"), months, key=PERIOD_TO_KEY)
-        if st.session_state[PERIOD_FROM_KEY] > st.session_state[PERIOD_TO_KEY]:
-            st.caption(tr("app.period_swapped"))
+        render_period(months)
+        render_filters()
+        write_url()
     else:
         st.caption(tr("app.no_months"))
+    qbr.restore_from_url()
+    qbr.render_switches()
+    qbr.write_url()
+if qbr.presenting():
+    chosen = period()
+    qbr.apply_presentation(
+        " – ".join(dict.fromkeys(m.strftime("%Y-%m") for m in (chosen.start, chosen.end) if m))
+    )
 
-page = st.navigation(build_pages())
+# On a shared screen the sidebar is hidden, so the pages move to a bar along the top.
+page = st.navigation(build_pages(), position="top" if qbr.presenting() else "sidebar")
 try:
     page.run()
 except DatabaseError as exc:

@@ -23,6 +23,7 @@ from ui.concentration_view import (
     whale_note,
     window_text,
 )
+from ui.scope import basis
 from ui.state import has_data, language, period, tr
 
 CHART_CONFIG = {"displaylogo": False}
@@ -66,7 +67,7 @@ st.caption(
 )
 controls[1].caption(
     txt(
-        "compare_note",
+        "compare_note" if basis() == "prior" else "compare_note_last_year",
         prior=window_text(figures.prior_period),
         last_year=window_text(figures.last_year_period),
     )

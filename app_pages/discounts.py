@@ -31,6 +31,7 @@ from ui.discounts_view import (
     window_text,
 )
 from ui.format import escape_markdown, month_span
+from ui.scope import basis
 from ui.state import has_data, language, period, settings, tr
 
 CHART_CONFIG = {"displaylogo": False}
@@ -57,7 +58,7 @@ span = window_text(figures.period)
 st.caption(txt("caption", span=span, currency=money_code or txt("no_currency")))
 st.caption(
     txt(
-        "compare_note",
+        "compare_note" if basis() == "prior" else "compare_note_last_year",
         prior=window_text(figures.prior_period),
         last_year=window_text(figures.last_year_period),
     )

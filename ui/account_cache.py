@@ -24,7 +24,7 @@ from core.account_drilldown import AccountDrilldown, account_drilldown
 from core.account_scorecard import portfolio_alerts
 from core.alerts import Alert
 from core.scorecard import Scorecard, scorecard
-from ui.state import _database, data_version, settings
+from ui.state import _database, cache_key
 
 _FIGURES = st.cache_resource(max_entries=32, show_spinner=False)
 trend_chart = _FIGURES(trend_figure)
@@ -34,7 +34,8 @@ tiers_chart = _FIGURES(tier_history_figure)
 
 
 def _key() -> tuple[str, int]:
-    return str(settings().db_path), data_version()
+    # The sidebar's scope (filters, anonymised names, indexed money) is part of the key.
+    return cache_key()
 
 
 def _period(start: date | None, end: date | None) -> metrics.Period:

@@ -13,7 +13,7 @@ from core.concentration_charts import lorenz_figure, pareto_figure, trend_figure
 from core.concentration_report import ConcentrationReport, concentration_report
 from core.concentration_sql import By, Grain
 from core.stress import StressResult
-from ui.state import _database, data_version, settings
+from ui.state import _database, cache_key, settings
 
 # The charts are built once per distinct input and then shared: a plotly figure takes as long
 # to unpickle (st.cache_data) as to build, and st.plotly_chart only reads it.
@@ -25,7 +25,7 @@ trend_chart = _FIGURES(trend_figure)
 
 
 def _key() -> tuple[str, int]:
-    return str(settings().db_path), data_version()
+    return cache_key()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -12,7 +12,9 @@ from core.concentration import ConcentrationSummary
 from core.i18n import Language
 from ui.concentration_view import amount, txt
 from ui.format import escape_markdown, money
+from ui.scope import ordered
 from ui.state import tr
+from ui.tiles import coloured_change, unchanged
 
 Change = Callable[[ConcentrationSummary], str | None]
 """The change from an earlier period's summary to now, as shown; None when it has no value."""
@@ -46,11 +48,6 @@ def _plain(now: float | None, then: float | None, digits: int = 0) -> str | None
 
 def _growth(now: float, then: float) -> str | None:
     return f"{now / then - 1:+.1%}" if then > 0 else None
-
-
-def unchanged(change: str) -> bool:
-    """Whether a shown change rounds to zero, e.g. '+0.0 pp' or '-0'."""
-    return change.lstrip("+-").strip("0.,% p") == ""
 
 
 def usable(summary: ConcentrationSummary | None) -> ConcentrationSummary | None:
@@ -133,11 +130,7 @@ def change_line(tile: Tile, then: ConcentrationSummary | None, against: str) -> 
     change = tile.change(then) if then is not None else None
     if change is None:
         return txt("change_none", against=against)
-    if unchanged(change):
-        return txt("change_line", against=against, change=f":gray[{change}]")
-    up = not change.startswith("-")
-    colour = "red" if up == tile.worse_when_up else "green"
-    return txt("change_line", against=against, change=f":{colour}[{'↑' if up else '↓'} {change}]")
+    return txt("change_line", against=against, change=coloured_change(change, tile.worse_when_up))
 
 
 def render_tiles(
@@ -147,12 +140,14 @@ def render_tiles(
     lang: Language,
     currency: str | None,
 ) -> None:
-    """Two rows of four tiles: the metric's delta is against the prior period, the line below
-    it against the same period last year; a window stored history does not cover says so."""
-    prior, last_year = usable(prior), usable(last_year)
+    """Two rows of four tiles: the metric's delta is against the sidebar's comparison basis
+    (prior period or same period last year), the line below it against the other; a window
+    stored history does not cover says so."""
+    (first, first_basis), (second, second_basis) = ordered(usable(prior), usable(last_year))
+    against, then_against = txt(f"vs_{first_basis}"), txt(f"vs_{second_basis}")
     columns = [*st.columns(4), *st.columns(4)]
     for column, tile in zip(columns, tiles(now, lang, currency), strict=True):
-        delta = tile.change(prior) if prior is not None else None
+        delta = tile.change(first) if first is not None else None
         flat = delta is not None and unchanged(delta)
         with column.container(border=True, height="stretch"):
             st.metric(
@@ -162,9 +157,9 @@ def render_tiles(
                 delta_color="off" if flat else "inverse" if tile.worse_when_up else "normal",
                 delta_arrow="off" if flat else "auto",
                 help=tile.help_text,
-                delta_description=txt("vs_prior") if delta is not None else None,
+                delta_description=against if delta is not None else None,
             )
             if delta is None:
-                st.caption(txt("change_none", against=txt("vs_prior")))
-            st.caption(change_line(tile, last_year, txt("vs_last_year")))
+                st.caption(txt("change_none", against=against))
+            st.caption(change_line(tile, second, then_against))
             st.caption(escape_markdown(tile.caption))

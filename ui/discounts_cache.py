@@ -29,7 +29,7 @@ from core.discounts_views import (
     pocket_price_band,
     rate_by_segment_month,
 )
-from ui.state import _database, data_version, settings
+from ui.state import _database, cache_key, settings
 
 # Figures are built once per distinct input and shared, as on the Concentration page.
 _FIGURES = st.cache_resource(max_entries=32, show_spinner=False)
@@ -41,7 +41,7 @@ account_chart = _FIGURES(account_months_figure)
 
 
 def _key() -> tuple[str, int]:
-    return str(settings().db_path), data_version()
+    return cache_key()
 
 
 def _period(start: date | None, end: date | None) -> metrics.Period:

@@ -16,6 +16,7 @@ from core.metrics import Period
 from ui.alerts import AlertTexts, render_alert_list
 from ui.concentration_tiles import unchanged
 from ui.format import money, month_span
+from ui.scope import ordered
 from ui.state import tr
 
 P = "discounts_page"
@@ -102,12 +103,15 @@ def change_line(key: str, now: DiscountKpis, then: DiscountKpis | None, against:
 
 
 def render_tiles(figures: KpiComparison) -> None:
-    """Three tiles: the delta is against the prior period, the line below against last year."""
+    """Three tiles: the delta is against the sidebar's comparison basis, the line below
+    against the other window."""
     now = figures.current
     assert now is not None
+    (first, first_basis), (second, second_basis) = ordered(figures.prior, figures.last_year)
+    against, then_against = txt(f"vs_{first_basis}"), txt(f"vs_{second_basis}")
     for column, tile in zip(st.columns(3), tiles(), strict=True):
         value = getattr(now, tile.key)
-        delta = _pp(value, getattr(figures.prior, tile.key)) if figures.prior else None
+        delta = _pp(value, getattr(first, tile.key)) if first else None
         flat = delta is not None and unchanged(delta)
         worse = _worse_when_up(tile.key)
         with column.container(border=True, height="stretch"):
@@ -118,11 +122,11 @@ def render_tiles(figures: KpiComparison) -> None:
                 delta_color="off" if flat else "inverse" if worse else "normal",
                 delta_arrow="off" if flat else "auto",
                 help=tile.help_text,
-                delta_description=txt("vs_prior") if delta is not None else None,
+                delta_description=against if delta is not None else None,
             )
             if delta is None:
-                st.caption(txt("change_none", against=txt("vs_prior")))
-            st.caption(change_line(tile.key, now, figures.last_year, txt("vs_last_year")))
+                st.caption(txt("change_none", against=against))
+            st.caption(change_line(tile.key, now, second, then_against))
             caption = (
                 txt("no_cost") if value is None and tile.key == "pocket_margin" else tile.caption
             )

@@ -19,7 +19,7 @@ from core.people import (
 )
 from core.people_alerts import alerts_from_coverage
 from core.people_charts import coverage_heatmap_figure, relationship_map_figure
-from ui.state import _database, data_version, settings
+from ui.state import _database, cache_key, settings
 
 _FIGURES = st.cache_resource(max_entries=32, show_spinner=False)
 heatmap_chart = _FIGURES(coverage_heatmap_figure)
@@ -27,7 +27,8 @@ relationship_chart = _FIGURES(relationship_map_figure)
 
 
 def _key() -> tuple[str, int]:
-    return str(settings().db_path), data_version()
+    # The sidebar's scope (filters, anonymised names, indexed money) is part of the key.
+    return cache_key()
 
 
 def thresholds() -> PeopleThresholds:

@@ -27,7 +27,7 @@ from core.segments_charts import (
     mix_area_figure,
     share_bars_figure,
 )
-from ui.state import _database, data_version, settings
+from ui.state import _database, cache_key
 
 # Figures are built once per distinct input and shared, as on the Concentration page.
 _FIGURES = st.cache_resource(max_entries=32, show_spinner=False)
@@ -42,7 +42,8 @@ Weights = tuple[float, ...]
 
 
 def _key() -> tuple[str, int]:
-    return str(settings().db_path), data_version()
+    # The sidebar's scope (filters, anonymised names, indexed money) is part of the key.
+    return cache_key()
 
 
 def _period(start: date | None, end: date | None) -> metrics.Period:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import history, metrics, store
+from core import history, metrics, scope, store
 from core.bootstrap import ensure_database
 from core.db import Database
 from core.i18n import LANGUAGES, Language, t
@@ -28,6 +28,14 @@ PERIOD_DEFAULT_KEY = "period_default"
 """The default period last applied, to tell whether the user has changed it."""
 TRAILING_MONTHS = 12
 """The default period: the latest this many stored months."""
+FILTER_KEYS = {name: f"filter_{name}" for name in scope.DIMENSIONS}
+"""Session-state key of each sidebar filter (sources, regions, owners, segments)."""
+SCOPE_MARK = "#scope="
+"""Joins the database path and the scope's token in cache keys."""
+ANONYMISE_KEY = "qbr_anonymise"
+"""Session-state key of the sidebar's 'anonymise names' switch (also ?anonymise=1)."""
+INDEX_KEY = "qbr_index"
+"""Session-state key of the 'money as an index' switch (also ?index=1)."""
 
 
 def settings() -> Settings:
@@ -37,8 +45,47 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _database(path: str) -> Database:
-    """One handle per database file (path is the cache key); it connects only per operation."""
-    return ensure_database()
+    """One handle per database file and filter scope (the key, see cache_key); it connects
+    only per operation, and a scoped handle's connections see only the filtered rows."""
+    token = path.partition(SCOPE_MARK)[2]
+    database = ensure_database()
+    if not token:
+        return database
+    return scope.ScopedDatabase(database, scope.Scope.from_token(token))  # type: ignore[return-value]
+
+
+def filters() -> scope.Filters:
+    """The filters chosen in the sidebar (nothing chosen: everything)."""
+    return scope.Filters(
+        **{name: tuple(st.session_state.get(key) or ()) for name, key in FILTER_KEYS.items()}
+    )
+
+
+def anonymised() -> bool:
+    """Whether names are replaced by aliases ('Account 017') for a shared screen."""
+    return bool(st.session_state.get(ANONYMISE_KEY))
+
+
+def current_scope() -> scope.Scope:
+    """What the reader's figures see: the filters, and anonymised names and indexed money when
+    switched on (the index is the period's first month = 100)."""
+    index_month = period().start if st.session_state.get(INDEX_KEY) else None
+    return scope.Scope(
+        filters=filters(),
+        anonymise=anonymised(),
+        index_month=index_month,
+        aliases=scope.Aliases(
+            **{part: tr(f"scope.alias.{part}") for part in ("account", "group", "owner", "contact")}
+        ),
+    )
+
+
+def cache_key() -> tuple[str, int]:
+    """The key of every cached figure: the database with the sidebar's scope, and the data
+    version. Pass its first part to _database() to connect within the scope."""
+    path = str(settings().db_path)
+    chosen = current_scope()
+    return (path if chosen.is_plain() else f"{path}{SCOPE_MARK}{chosen.token()}"), data_version()
 
 
 def database() -> Database:
@@ -173,13 +220,13 @@ def _key() -> tuple[str, int]:
 
 
 def portfolio_metrics(chosen: metrics.Period) -> metrics.PortfolioMetrics:
-    """Headline figures of the period (cached per data version)."""
-    return _portfolio_metrics(*_key(), *_bounds(chosen))
+    """Headline figures of the period within the filters (cached per data version)."""
+    return _portfolio_metrics(*cache_key(), *_bounds(chosen))
 
 
 def revenue_by_month(chosen: metrics.Period) -> pd.DataFrame:
-    """Net revenue per month and source in the period (cached per data version)."""
-    return _revenue_by_month(*_key(), *_bounds(chosen))
+    """Net revenue per month and source in the period within the filters (cached)."""
+    return _revenue_by_month(*cache_key(), *_bounds(chosen))
 
 
 def stored_months() -> list[str]:
@@ -190,6 +237,19 @@ def stored_months() -> list[str]:
 def sources_summary() -> pd.DataFrame:
     """Per source: files, months, rows and revenue (cached per data version)."""
     return _sources_summary(*_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _filter_options(path: str, version: int) -> dict[str, list[str]]:
+    if version == 0:
+        return {name: [] for name in scope.DIMENSIONS}
+    with _database(path).connect() as con:
+        return scope.filter_options(con)  # type: ignore[return-value]
+
+
+def filter_options() -> dict[str, list[str]]:
+    """The values each sidebar filter offers, over all stored data (cached)."""
+    return _filter_options(*_key())
 
 
 def known_sources() -> list[str]:

@@ -10,11 +10,12 @@ from core import metrics
 from core.people import PeopleThresholds
 from core.people_alerts import people_alerts
 from core.strategy import StrategyCard, strategy_cards
-from ui.state import _database, data_version, settings
+from ui.state import _database, cache_key, settings
 
 
 def _key() -> tuple[str, int]:
-    return str(settings().db_path), data_version()
+    # The sidebar's scope (filters, anonymised names, indexed money) is part of the key.
+    return cache_key()
 
 
 def _people_thresholds() -> PeopleThresholds:

@@ -52,7 +52,7 @@ class TestUploadAndStore:
     def test_shows_detection_mapping_preview_and_warnings(self, open_app: OpenApp) -> None:
         at = upload(open_app(DATA), ("february.csv", FEBRUARY_CSV))
         assert not at.exception
-        (expander,) = at.expander
+        (expander,) = at.main.expander
         assert "february" in expander.label and "rows: 2" in expander.label
         facts = at.dataframe[0].value.iloc[0]
         assert (facts["Kind"], facts["Encoding"], facts["Delimiter"]) == ("CSV", "utf-8", ",")
@@ -83,7 +83,7 @@ class TestUploadAndStore:
         rows = history(at)
         assert rows["file"].tolist() == ["february.csv", "portfolio.csv"]
         assert rows["months"].tolist()[0] == "2026-02"
-        assert not at.expander, "the uploader is emptied after a store"
+        assert not at.main.expander, "the uploader is emptied after a store"
 
     def test_identical_file_is_stored_once(self, open_app: OpenApp, portfolio_csv: str) -> None:
         at = upload(open_app(DATA), ("portfolio.csv", portfolio_csv))
@@ -174,7 +174,7 @@ class TestMappingCorrection:
         }
         at.run()
         assert not at.exception and not at.error
-        assert "rows: 2" in at.expander[0].label
+        assert "rows: 2" in at.main.expander[0].label
         with db.connect() as con:
             assert saved_mapping(con, "default") == {"Umsatz netto": "net_revenue"}
         again = upload(open_app(DATA), ("umsatz.csv", self.UNKNOWN_HEADER))
@@ -194,7 +194,7 @@ class TestFileWithoutRecognisedHeader:
         at.form_submit_button[0].click()
         at.run()
         assert not at.exception and not at.error
-        assert "rows: 2" in at.expander[0].label
+        assert "rows: 2" in at.main.expander[0].label
 
     def test_unreadable_lines_are_named(
         self, open_app: OpenApp, make_database: Callable[..., Database]
@@ -236,7 +236,7 @@ class TestSourcesAndSheets:
         upload(at, ("jan.csv", jan))
         store_button(at).click().run()
         assert history(at)["source"].tolist()[0] == "north"
-        notes = [e for e in at.expander if "Warnings on the stored files (1)" in e.label]
+        notes = [e for e in at.main.expander if "Warnings on the stored files (1)" in e.label]
         assert notes and "already stored under source 'default'" in notes[0].text[0].value
 
     @pytest.mark.usefixtures("portfolio")
