@@ -152,7 +152,9 @@ def test_kill_leaves_old_or_new_whole(kill: Kill, world: dict, tmp_path: Path) -
     assert retried.status == ("replaced" if outcome == "old" else "unchanged")
     assert_consistent(db)
     assert (state(db), metrics_json(db)) == (world["new_state"], world["new_metrics"])
-    world["outcomes"].append((kill.name, steps[-1] if steps else "-", outcome, wal_left))
+    world["outcomes"].append(
+        (f"ingest killed {kill.name}", steps[-1] if steps else "-", outcome, wal_left)
+    )
 
 
 def test_retry_through_the_cli_after_a_kill(world: dict, tmp_path: Path) -> None:
@@ -169,10 +171,30 @@ def test_retry_through_the_cli_after_a_kill(world: dict, tmp_path: Path) -> None
     assert metrics_json(db) == world["new_metrics"]
 
 
+@pytest.mark.parametrize("at", ["before_commit:2", "committed:2"])
+def test_kill_during_a_restore(world: dict, tmp_path: Path, at: str) -> None:
+    """A restore is UPDATEs of the active flags: killed before COMMIT nothing changed; killed
+    after it, the WAL's UPDATEs replay on the next open and the old upload is back."""
+    db = tmp_path / "keystone.duckdb"
+    shutil.copy(world["base"], db)
+    [replaced] = store_uploads(Database(db), [world["replacement"]], replace=True)
+    log = tmp_path / "steps.log"
+    env = {"KEYSTONE_FAULT_LOG": str(log), "KEYSTONE_FAULT_AT": at}
+    process = spawn("restore", str(replaced.id), "--db", str(db), env=env)
+    process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    wal_left = db.with_name(db.name + ".wal").exists()
+    assert_consistent(db)
+    version = "new" if at.startswith("before") else "old"
+    assert state(db)["by_month"] == world[f"{version}_state"]["by_month"]
+    assert metrics_json(db) == world[f"{version}_metrics"]
+    world["outcomes"].append((f"restore killed at {at}", _steps(log)[-1], version, wal_left))
+
+
 def test_report(world: dict) -> None:
     """Print the fault points killed and survived (pytest -s shows it)."""
     outcomes = world["outcomes"]
     for name, last_step, outcome, wal_left in outcomes:
-        print(f"killed {name:45} last step {last_step:14} -> {outcome} data, wal left: {wal_left}")
+        print(f"{name:48} last step {last_step:14} -> {outcome} data, wal left: {wal_left}")
     print(f"fault points killed: {len(outcomes)}, survived: {len(outcomes)}")
-    assert len(outcomes) == len(KILLS)
+    assert len(outcomes) == len(KILLS) + 2
