@@ -37,11 +37,13 @@ render_tiles(figures, lang, money_code)
 table = accounts(chosen)
 names = dict(zip(table["account_id"], table["name"], strict=True))
 
+risks = alerts(chosen)
 st.divider()
-render_alerts(alerts(chosen), names, lang, money_code)
+render_alerts(risks, names, lang, money_code)
 
 st.divider()
-render_heatmap(cells(chosen), table, limits.recency_days)
+alerted = {key for alert in risks for key in alert.accounts}
+render_heatmap(cells(chosen), table, alerted, limits.recency_days)
 
 st.divider()
 st.subheader(txt("account_title"))

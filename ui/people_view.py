@@ -69,18 +69,13 @@ def render_tiles(summary: PeopleSummary, lang: Language, currency: str | None) -
     fourth.caption(f"{txt('tile_uncovered')}: {summary.key_accounts_uncovered:,}")
 
 
-def render_heatmap(cells: pd.DataFrame, accounts: pd.DataFrame, recency: int) -> None:
-    """Key accounts × buying roles, with a choice of which accounts to show."""
+def render_heatmap(
+    cells: pd.DataFrame, accounts: pd.DataFrame, alerted: set[str], recency: int
+) -> None:
+    """Key accounts × buying roles, with a choice of which accounts to show: the top ones, those
+    with an alert (`alerted` account ids), or all."""
     key = accounts[accounts["is_key"]]
-    gaps = key[
-        (key["contacts"] <= 1)
-        | ~key["has_economic_buyer"]
-        | ~key["has_technical_buyer"]
-        | ~key["has_coach"]
-        | (key["strong_detractors"] > 0)
-        | ~(key["days_since_contact"] <= recency)
-        | ~(key["technical_days"] <= recency)
-    ]
+    gaps = key[key["account_id"].isin(alerted)]
     options = {
         "top": txt("heatmap_top", count=min(HEATMAP_TOP, len(key))),
         "gaps": f"{txt('heatmap_gaps')} ({len(gaps)})",
