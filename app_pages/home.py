@@ -1,90 +1,87 @@
-"""Landing page: the stored portfolio for the period, and where its data came from."""
+"""Overview (landing page): KPI tiles, the revenue bridge, the ranked alerts and the five-mistakes
+check for the period."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.charts import revenue_by_month_figure
-from ui.format import money, month_span, rate, tile_money
-from ui.state import (
-    has_data,
-    language,
-    period,
-    portfolio_metrics,
-    revenue_by_month,
-    sources_summary,
-    tr,
+from core.segments_charts import chart_names
+from ui.format import month_span
+from ui.overview_cache import bridge_chart, currency, landing
+from ui.overview_view import (
+    months_in,
+    render_alerts,
+    render_glance,
+    render_kpis,
+    render_mistakes,
+    txt,
+    window_text,
 )
+from ui.scope import basis
+from ui.state import has_data, language, period, sources_summary, stored_months, tr
+
+CHART_CONFIG = {"displaylogo": False}
 
 st.title(tr("home.title"))
 chosen = period()
-figures = portfolio_metrics(chosen) if has_data() else None
-
-if figures is None or not figures.rows:
-    st.info(tr("home.empty") if figures is None else tr("home.empty_period"))
+if not has_data():
+    st.info(tr("home.empty"))
     st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
     st.stop()
 
-st.caption(tr("home.period_caption", span=month_span(figures.months), months=len(figures.months)))
-lang = language()
-tiles = st.columns(5)
-tiles[0].metric(tr("home.months"), f"{len(figures.months)}", border=True)
-tiles[1].metric(
-    tr("home.accounts"),
-    f"{figures.accounts:,}",
-    border=True,
-    help=tr("home.accounts_help", negative=figures.negative_accounts),
-)
-tiles[2].metric(
-    tr("home.net_revenue"),
-    tile_money(figures.net_revenue, lang),
-    border=True,
-    help=tr("home.exact", value=money(figures.net_revenue)),
-)
-tiles[3].metric(
-    tr("home.gross_profit"),
-    tile_money(figures.gross_profit, lang),
-    border=True,
-    help=tr("home.exact", value=money(figures.gross_profit))
-    if figures.gross_profit is not None
-    else tr("home.no_cost_help"),
-)
-tiles[4].metric(
-    tr("home.discount_rate"),
-    rate(figures.discount_rate),
-    border=True,
-    help=tr("home.discount_rate_help"),
-)
-if figures.negative_accounts:
-    st.caption(tr("home.negative_accounts", count=figures.negative_accounts))
+view = landing(chosen)
+if view.period is None:
+    st.info(tr("home.empty_period"))
+    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
+    st.stop()
 
-st.plotly_chart(
-    revenue_by_month_figure(
-        revenue_by_month(chosen),
-        tr("home.chart_title"),
-        {
-            "month": tr("home.month"),
-            "net_revenue": tr("home.net_revenue"),
-            "source": tr("home.source"),
-        },
-    ),
-    config={"displaylogo": False},
+lang, money_code = language(), currency(chosen)
+span = window_text(view.period)
+compared = view.prior_period is not None or view.last_year_period is not None
+st.caption(
+    txt(
+        "caption" if compared else "caption_alone",
+        span=span,
+        months=months_in(view.period),
+        prior=window_text(view.prior_period),
+        last_year=window_text(view.last_year_period),
+    )
 )
+render_kpis(view, lang, money_code, basis())
 
-st.subheader(tr("home.sources_title"))
+left, right = st.columns([5, 4])
+with left:
+    if view.bridge is None:
+        st.info(txt("bridge_none"), icon=":material/info:")
+    else:
+        title = txt("bridge_title", prior=window_text(view.prior_period), current=span)
+        st.plotly_chart(
+            bridge_chart(view.bridge, title, chart_names(lang)),
+            config=CHART_CONFIG,
+            key="overview_bridge",
+        )
+        st.caption(
+            txt(
+                "bridge_caption",
+                new=view.bridge.new_accounts,
+                expanded=view.bridge.expanded_accounts,
+                contracted=view.bridge.contracted_accounts,
+                lost=view.bridge.lost_accounts,
+            )
+        )
+with right:
+    render_glance(view)
+
+render_alerts(view, lang, money_code)
+render_mistakes(view, lang, money_code)
+
 sources = sources_summary()
-st.dataframe(
-    sources,
-    hide_index=True,
-    column_config={
-        "source": st.column_config.TextColumn(tr("home.source")),
-        "files": st.column_config.NumberColumn(tr("home.files"), format="%d"),
-        "months": st.column_config.NumberColumn(tr("home.source_months"), format="%d"),
-        "first_month": st.column_config.DateColumn(tr("home.first_month"), format="YYYY-MM"),
-        "last_month": st.column_config.DateColumn(tr("home.last_month"), format="YYYY-MM"),
-        "rows": st.column_config.NumberColumn(tr("home.rows"), format="%,d"),
-        "net_revenue": st.column_config.NumberColumn(tr("home.net_revenue"), format="%,.0f"),
-    },
+st.divider()
+st.caption(
+    txt(
+        "data_caption",
+        sources=", ".join(sources["source"].astype(str)) if not sources.empty else "–",
+        months=month_span(stored_months()),
+    )
 )
-st.caption(tr("home.sources_note"))
 st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")

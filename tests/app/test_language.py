@@ -24,7 +24,15 @@ class TestLanguageSwitch:
         at.segmented_control(key="lang").set_value("zh").run()
         assert at.title[0].value == "大客户组合概览"
         labels = [m.label for m in at.metric]
-        assert labels == ["覆盖月数", "客户数", "销售额", "毛利", "折扣率"]
+        assert labels == [
+            "销售额",
+            "毛利",
+            "毛利率",
+            "活跃客户数",
+            "前 20% 客户占比",
+            "HHI 指数",
+            "折扣率",
+        ]
         assert at.query_params["lang"] == "zh", "the URL carries the language"
 
     def test_url_parameter_opens_in_chinese(self, open_app: OpenApp) -> None:
