@@ -48,8 +48,15 @@ render_heatmap(cells(chosen), table, alerted, limits.recency_days)
 st.divider()
 st.subheader(txt("account_title"))
 labels = account_labels(table)
+# Open on the account of the first alert: the relationship that most needs a look.
+first = next((a.accounts[0] for a in risks if a.accounts and a.accounts[0] in labels), None)
+options = list(labels)
 picked = st.selectbox(
-    txt("account_pick"), list(labels), format_func=labels.get, key="people.account"
+    txt("account_pick"),
+    options,
+    index=options.index(first) if first else 0,
+    format_func=labels.get,
+    key="people.account",
 )
 if picked is not None:
     row = table[table["account_id"] == picked].iloc[0]
