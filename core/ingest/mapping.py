@@ -45,7 +45,11 @@ def resolve(headers: list[str], overrides: dict[str, str], kind: FileKind = "exp
             if target == IGNORE:
                 continue
             if target not in known:
-                result.problems.append(("unknown_field", header, {"field": target}))
+                if kind == "export":
+                    result.problems.append(("unknown_field", header, {"field": target}))
+                else:
+                    params = {"field": target, "kind": kind}
+                    result.problems.append(("field_not_in_kind", header, params))
                 continue
         else:
             target = field_for_header(header, kind)

@@ -215,3 +215,21 @@ class TestHeaderWords:
                 for word in words:
                     meanings.setdefault(normalise_header(word), set()).add(field_name)
             assert {k: v for k, v in meanings.items() if len(v) > 1} == {}, kind
+
+
+class TestMappingOverrides:
+    def test_a_mapping_names_contacts_fields(self) -> None:
+        text = "Kunde,Wer,Rolle\nA1,Ann,coach\n"
+        mapping = {"Kunde": "account_id", "Wer": "contact_name", "Rolle": "buying_role"}
+        [row] = contacts(text, mapping=mapping).rows.to_pylist()
+        assert (row["account_id"], row["contact_name"], row["buying_role"]) == (
+            "A1",
+            "Ann",
+            "coach",
+        )
+
+    def test_an_export_field_is_not_a_contacts_field(self) -> None:
+        text = "account id,contact,role,Umsatz\nA1,Ann,coach,5\n"
+        report = contacts(text, mapping={"Umsatz": "net_revenue"}).report
+        assert [(e.rule, e.column) for e in report.errors] == [("field_not_in_kind", "Umsatz")]
+        assert report.errors[0].message == "'net_revenue' is not a field of a contacts file"
