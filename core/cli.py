@@ -18,6 +18,8 @@ from core.i18n import t
 from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
 from core.ingest.pipeline import prepare_upload
 from core.metrics import Period, portfolio_metrics
+from core.people_alerts import coverage_metrics
+from core.segments_report import segment_metrics
 from core.settings import get_settings
 from core.store import StoreError, plan_uploads, store_uploads
 
@@ -73,6 +75,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = get_settings()
     options = IngestOptions(
         source=args.source,
+        kind=args.kind,
         sheet=args.sheet,
         mapping=_mapping(args.map),
         date_order=args.date_order or settings.date_order,
@@ -130,6 +133,7 @@ def _dry_run(db: Database, batch: list[PreparedUpload], replace: bool) -> int:
 def cmd_metrics(args: argparse.Namespace) -> int:
     period = Period.from_text(args.date_from, args.date_to)
     db = _database(args)
+    db.require()
     if not db.exists():
         raise DatabaseError(f"{db.path} holds no data yet; run `keystone ingest` or `make demo`")
     with db.connect() as con:
@@ -138,6 +142,8 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         # discount_rate stays the headline definition above; the rest is added.
         discounts = discount_metrics(con, period)
         metrics.update({k: v for k, v in discounts.items() if k not in metrics})
+        metrics.update({k: v for k, v in segment_metrics(con, period).items() if k not in metrics})
+        metrics.update(coverage_metrics(con, period, get_settings().people))
     _print(metrics)
     return EXIT_OK
 
@@ -169,6 +175,73 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from core.rebuild import rebuild_database
+
+    result = rebuild_database(_database(args))
+    _print(
+        {
+            "ok": True,
+            "uploads": result.uploads,
+            "rows": result.rows,
+            "previous_file": str(result.backup),
+            "data_version": result.data_version,
+        }
+    )
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from core.backup import backup_database
+
+    result = backup_database(_database(args), Path(args.folder))
+    _print(
+        {
+            "ok": True,
+            "backup": str(result.path),
+            "tables": result.tables,
+            "size_bytes": result.size_bytes,
+            "data_version": result.data_version,
+        }
+    )
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from core.report import ReportError, render_report, stored_period
+    from core.scope import Aliases, Scope
+
+    period = Period.from_text(args.date_from, args.date_to)
+    db = _database(args)
+    db.require()
+    if not db.exists():
+        raise DatabaseError(f"{db.path} holds no data yet; run `keystone ingest` or `make demo`")
+    lang = args.lang or get_settings().language
+    stored = stored_period(db, period)
+    if stored is None:
+        raise ReportError(
+            f"no stored month falls in {args.date_from or '…'} – {args.date_to or '…'}"
+        )
+    aliases = {
+        part: t(f"scope.alias.{part}", lang) for part in ("account", "group", "owner", "contact")
+    }
+    scope = Scope(
+        anonymise=args.anonymise,
+        index_month=stored.start if args.index else None,
+        aliases=Aliases(**aliases),
+    )
+    report = render_report(db, stored, lang, scope)
+    data = report.html.encode("utf-8")
+    target = Path(args.output)
+    if not target.parent.is_dir():
+        raise ValueError(f"{target.parent} is not a folder; cannot write {target.name}")
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(target)  # a reader never sees half a pack
+    _print({"ok": True, "file": str(target), "bytes": len(data), "sections": list(report.sections)})
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     root = _Parser(prog="keystone", description=__doc__)
@@ -183,6 +256,12 @@ def parser() -> argparse.ArgumentParser:
     ingest = with_db(sub.add_parser("ingest", help="validate and store monthly export files"))
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--source", default="default", help="business unit or system")
+    ingest.add_argument(
+        "--kind",
+        choices=["export", "contacts", "accounts"],
+        default="export",
+        help="what the files hold: monthly sales rows (default), contacts or the account master",
+    )
     ingest.add_argument("--sheet", help="Excel sheet to read (default: the first)")
     ingest.add_argument(
         "--map",
@@ -219,6 +298,31 @@ def parser() -> argparse.ArgumentParser:
         help="rebuild even if the file exists; it is moved aside to <name>.bak-<time> first",
     )
     demo.set_defaults(run=cmd_demo)
+
+    rebuild = with_db(
+        sub.add_parser(
+            "rebuild",
+            help="rebuild the database from its stored raw files; the old file is kept as .bak",
+        )
+    )
+    rebuild.set_defaults(run=cmd_rebuild)
+
+    backup = with_db(
+        sub.add_parser("backup", help="write a consistent copy of the database into FOLDER")
+    )
+    backup.add_argument("folder", metavar="FOLDER")
+    backup.set_defaults(run=cmd_backup)
+
+    report = with_db(
+        sub.add_parser("report", help="write the QBR pack: one self-contained HTML file")
+    )
+    report.add_argument("--from", dest="date_from", metavar="YYYY-MM")
+    report.add_argument("--to", dest="date_to", metavar="YYYY-MM")
+    report.add_argument("--anonymise", action="store_true", help="names become aliases")
+    report.add_argument("--index", action="store_true", help="money as an index: first month = 100")
+    report.add_argument("--lang", choices=["en", "zh"], help="default: KEYSTONE_LANGUAGE")
+    report.add_argument("-o", "--output", required=True, metavar="FILE", help="the HTML file")
+    report.set_defaults(run=cmd_report)
     return root
 
 
