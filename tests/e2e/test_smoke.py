@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 PageAt = Callable[..., Page]
-DEMO_UPLOADS = 36
+DEMO_UPLOADS = 38
+"""36 monthly exports, plus the demo contacts and accounts files."""
 
 pytestmark = pytest.mark.e2e
 
