@@ -12,10 +12,9 @@ from core.account import AccountProfile, FiguresComparison, GroupMembers, Produc
 from core.account_drilldown import AccountPeople
 from core.account_scorecard import AccountCard
 from core.alerts import Alert
-from core.export import safe_csv
 from core.i18n import Language, has_text
 from core.strategy import SegmentFigures, TriggeredAction, playbook
-from ui.format import escape_markdown, money, rate, tile_money
+from ui.format import download_table, escape_markdown, money, rate, tile_money
 from ui.state import tr
 
 P = "account_page"
@@ -346,11 +345,4 @@ def render_rows(rows: pd.DataFrame, account: str) -> None:
             )
         },
     )
-    st.download_button(
-        txt("download"),
-        partial(safe_csv, shown),
-        file_name="account-rows.csv",
-        mime="text/csv",
-        key="account_rows_csv",
-        icon=":material/download:",
-    )
+    download_table(shown, "account-rows.csv", "account_rows_csv", txt("download"))

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from core.concentration_alerts import Alert
 from core.concentration_report import ConcentrationReport
-from core.export import safe_csv
 from core.i18n import Language
 from core.metrics import Period
 from core.stress import StressResult
 from core.whale import WhaleSummary
 from ui.alerts import AlertTexts, render_alert_list
 from ui.concentration_cache import stress
-from ui.format import compact_money, escape_markdown, money, month_span
+from ui.format import compact_money, download_table, escape_markdown, money, month_span
 from ui.state import tr
 
 P = "concentration_page"
@@ -292,15 +290,8 @@ def render_table(
         },
         height=height,
     )
-    # The CSV is written on click only: every rerun would otherwise pay for it.
-    st.download_button(
-        txt("download"),
-        partial(safe_csv, shown),
-        file_name=file_name,
-        mime="text/csv",
-        key=key,
-        icon=":material/download:",
-    )
+    # The files are written on click only: every rerun would otherwise pay for them.
+    download_table(shown, file_name, key, txt("download"))
 
 
 def _group_labels(groups: pd.DataFrame, flagged: set[str]) -> dict[str, str]:

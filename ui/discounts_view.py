@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from core.alerts import Alert
 from core.discounts_views import DiscountKpis, KpiComparison
-from core.export import safe_csv
 from core.i18n import Language
 from core.metrics import Period
 from ui.alerts import AlertTexts, render_alert_list
 from ui.concentration_tiles import unchanged
-from ui.format import money, month_span
+from ui.format import download_table, money, month_span
 from ui.scope import ordered
 from ui.state import tr
 
@@ -151,14 +149,7 @@ def render_table(
     """A sortable table and its CSV-injection-safe download (sparkline lists left out)."""
     st.dataframe(shown, hide_index=True, column_config=config, height=height)
     exported = shown.drop(columns=[txt("col.trend")], errors="ignore")
-    st.download_button(
-        txt("download"),
-        partial(safe_csv, exported),
-        file_name=file_name,
-        mime="text/csv",
-        key=key,
-        icon=":material/download:",
-    )
+    download_table(exported, file_name, key, txt("download"))
 
 
 def _columns(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from functools import partial
 from typing import Final
 
 import pandas as pd
+import streamlit as st
 
+from core.export import CSV_MIME, XLSX_MIME, safe_csv, safe_xlsx
 from core.i18n import Language
 from core.ingest.models import IngestIssue
 
@@ -110,5 +113,33 @@ def issues_frame(
 
 
 def issues_csv(issues: Iterable[IngestIssue], language: Language, columns: dict[str, str]) -> bytes:
-    """Issues as CSV, UTF-8 with a BOM so Excel opens Chinese text correctly."""
-    return issues_frame(issues, language, columns).to_csv(index=False).encode("utf-8-sig")
+    """Issues as CSV, UTF-8 with a BOM so Excel opens Chinese text correctly; a cell value
+    quoted from the file cannot start a formula."""
+    return safe_csv(issues_frame(issues, language, columns))
+
+
+def download_table(
+    frame: pd.DataFrame, file_name: str, key: str, csv_label: str | None = None
+) -> None:
+    """The table's downloads, side by side: CSV (UTF-8 with a BOM) and Excel (.xlsx), both
+    with formula starts neutralised (core.export); each file is written only on click."""
+    from ui.state import tr  # ui.state is the app's glue; this module stays importable alone
+
+    stem = file_name.removesuffix(".csv")
+    with st.container(horizontal=True):
+        st.download_button(
+            csv_label or tr("report.download.csv"),
+            partial(safe_csv, frame),
+            file_name=f"{stem}.csv",
+            mime=CSV_MIME,
+            key=key,
+            icon=":material/download:",
+        )
+        st.download_button(
+            tr("report.download.xlsx"),
+            partial(safe_xlsx, frame),
+            file_name=f"{stem}.xlsx",
+            mime=XLSX_MIME,
+            key=f"{key}_xlsx",
+            icon=":material/table_view:",
+        )

@@ -12,6 +12,7 @@ from typing import Final
 
 import streamlit as st
 
+from ui.report_view import render_report_download
 from ui.state import ANONYMISE_KEY, INDEX_KEY, tr
 
 PRESENT_KEY: Final = "qbr_present"
@@ -42,6 +43,7 @@ def render_switches() -> None:
     st.subheader(tr("scope.qbr.title"))
     for key, word in SWITCHES.items():
         st.toggle(tr(f"scope.qbr.{word}"), key=key, help=tr(f"scope.qbr.{word}_help"))
+    render_report_download()
 
 
 def write_url() -> None:

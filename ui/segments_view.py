@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
 from core.bridge import Bridge, BridgeTotals
-from core.export import safe_csv
 from core.i18n import Language
 from core.metrics import Period
 from core.segments import MixShift
 from core.segments_charts import bridge_axis_range, chart_names
-from ui.format import month_span, rate, tile_money
+from ui.format import download_table, month_span, rate, tile_money
 from ui.segments_cache import bridge_chart, movers
 from ui.state import language, tr
 
@@ -56,14 +53,7 @@ def points(value: object) -> str | None:
 def render_table(shown: pd.DataFrame, config: dict[str, object], file_name: str, key: str) -> None:
     """A sortable table and its CSV-injection-safe download."""
     st.dataframe(shown, hide_index=True, column_config=config)
-    st.download_button(
-        txt("download"),
-        partial(safe_csv, shown),
-        file_name=file_name,
-        mime="text/csv",
-        key=key,
-        icon=":material/download:",
-    )
+    download_table(shown, file_name, key, txt("download"))
 
 
 def _shift_rows(shift: MixShift) -> dict[str, pd.Series]:

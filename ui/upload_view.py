@@ -15,9 +15,9 @@ from core.mappings import parse_mapping_text
 from core.store import MonthVersion, UploadResult
 from ui.format import (
     compact_money,
+    download_table,
     escape_markdown,
     issue_message,
-    issues_csv,
     issues_frame,
     money,
     month_span,
@@ -146,13 +146,11 @@ def _issues(prepared: PreparedUpload) -> None:
             st.caption(
                 tr("data.errors_more", shown=ERRORS_ON_SCREEN, count=f"{report.error_count:,}")
             )
-        st.download_button(
+        download_table(
+            issues_frame(report.errors, lang, columns),
+            f"{report.file}.errors.csv",
+            f"data.errors.{report.sha256[:16]}",
             tr("data.errors_download"),
-            issues_csv(report.errors, lang, columns),
-            file_name=f"{report.file}.errors.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            key=f"data.errors.{report.sha256[:16]}",
         )
     if report.warnings:
         st.warning(tr("data.warnings_summary", count=len(report.warnings)))
