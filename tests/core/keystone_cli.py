@@ -15,3 +15,8 @@ def run(*argv: str) -> tuple[int, dict, str]:
     with redirect_stdout(out), redirect_stderr(err):
         code = main(list(argv))
     return code, json.loads(out.getvalue()), err.getvalue()
+
+
+def metrics_and_history(path: object) -> tuple[dict, dict]:
+    """What `keystone metrics` and `keystone uploads` print for the database at `path`."""
+    return run("metrics", "--db", str(path))[1], run("uploads", "--db", str(path))[1]

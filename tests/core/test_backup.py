@@ -13,17 +13,12 @@ from core.metrics import Period, portfolio_metrics
 from core.sql import fetch_all
 from core.store import store_uploads
 from tests.core.conftest import prepare
-from tests.core.keystone_cli import run
+from tests.core.keystone_cli import metrics_and_history
 
 MARCH = "month,customer,net revenue\n2026-03,A,100\n2026-03,B,50\n"
 MARCH_V2 = "month,customer,net revenue\n2026-03,A,120\n2026-03,C,10\n"
 APRIL = "month,customer,net revenue\n2026-04,A,30\n"
 """Active after the restore below: March v1 (150) and April (30), net 180."""
-
-
-def cli(*argv: str) -> tuple[int, dict]:
-    code, out, _ = run(*argv)
-    return code, out
 
 
 @pytest.fixture
@@ -35,8 +30,7 @@ def stored(db: Database) -> Database:
 
 
 def answers(db: Database) -> tuple[dict, dict, list]:
-    metrics = cli("metrics", "--db", str(db.path))[1]
-    uploads = cli("uploads", "--db", str(db.path))[1]
+    metrics, uploads = metrics_and_history(db.path)
     with db.connect() as con:
         flags = fetch_all(con, "SELECT * FROM upload_months ORDER BY ALL")
     return metrics, uploads, flags

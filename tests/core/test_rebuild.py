@@ -13,7 +13,7 @@ from core.rebuild import RebuildError, rebuild_database
 from core.sql import fetch_all
 from core.store import store_uploads
 from tests.core.conftest import prepare, xlsx_bytes
-from tests.core.keystone_cli import run
+from tests.core.keystone_cli import metrics_and_history
 
 MARCH = "month,customer,net revenue,cost\n2026-03,A,100,60\n2026-03,B,50,20\n"
 """2026-03: net 150."""
@@ -33,11 +33,6 @@ EAST = "month,customer,net revenue\n2026-03,E,1000\n"
 CONTACTS = "account id,contact,role,stance\nA,Ann,coach,champion\n"
 
 
-def cli(*argv: str) -> tuple[int, dict]:
-    code, out, _ = run(*argv)
-    return code, out
-
-
 @pytest.fixture
 def history(db: Database) -> Database:
     """Six uploads with a replace and a restore: 2026-03 is upload 1 again, not upload 3."""
@@ -54,8 +49,7 @@ def history(db: Database) -> Database:
 
 def figures(db: Database) -> tuple[dict, dict, list]:
     """`keystone metrics`, `keystone uploads` and the active flags of every version."""
-    metrics = cli("metrics", "--db", str(db.path))[1]
-    uploads = cli("uploads", "--db", str(db.path))[1]
+    metrics, uploads = metrics_and_history(db.path)
     with db.connect() as con:
         flags = fetch_all(con, "SELECT * FROM upload_months ORDER BY ALL")
         flags += fetch_all(con, "SELECT * FROM reference_versions ORDER BY ALL")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from core.backup import backup_database
 from core.db import Database
 from core.ingest.models import IngestOptions
 from core.ingest.pipeline import prepare_upload
@@ -218,3 +219,21 @@ class TestWritersAtOnce:
         )
         assert_consistent(db)
         assert state(db)["uploads"][-1][0] == 2
+
+
+class TestBackupWhileReading:
+    def test_backups_taken_between_reads_answer_the_same(self, files, tmp_path):
+        """Reader processes keep reading while three backups are taken from this one."""
+        db = _copy(files, tmp_path)
+        before = metrics_json(db)
+        stop = tmp_path / "stop"
+        readers = start_readers(db, stop, READERS)
+        try:
+            copies = [backup_database(Database(db), tmp_path / "backups") for _ in range(3)]
+        finally:
+            seen = stop_readers(readers, stop)
+        assert all("error" not in r for reads in seen for r in reads)
+        assert {len(reads) > 1 for reads in seen} == {True}
+        for copy in copies:
+            assert metrics_json(copy.path) == before
+        print(f"{READERS} readers ({sum(map(len, seen))} reads) during 3 backups")
