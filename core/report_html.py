@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -192,10 +192,24 @@ def chart(figure: go.Figure, div_id: str, height: int = CHART_HEIGHT) -> str:
     )
 
 
-def section(anchor: str, title: str, body: str, intro: str = "") -> str:
-    """A numbered part of the pack, starting a new page when printed."""
-    lead = f'<p class="intro">{esc(intro)}</p>' if intro else ""
-    return f'<section id="{esc(anchor)}"><h2>{esc(title)}</h2>{lead}{body}</section>'
+def section(name: str, body: str, lang: Language) -> str:
+    """A part of the pack: <section id=name> with its title (report.section.<name>) and intro
+    (report.<name>.intro), starting a new page when printed."""
+    title, intro = t(f"report.section.{name}", lang), t(f"report.{name}.intro", lang)
+    return (
+        f'<section id="{esc(name)}"><h2>{esc(title)}</h2>'
+        f'<p class="intro">{esc(intro)}</p>{body}</section>'
+    )
+
+
+def page_text(prefix: str) -> Callable[..., str]:
+    """A look-up of a page's own words (e.g. concentration_page.<key>), so the pack and the
+    page say the same thing."""
+
+    def text(key: str, lang: Language, **params: object) -> str:
+        return t(f"{prefix}.{key}", lang, **params)
+
+    return text
 
 
 def note(text: str) -> str:

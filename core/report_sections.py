@@ -29,6 +29,7 @@ from core.report_html import (
     names_text,
     note,
     number,
+    page_text,
     pct,
     section,
     table,
@@ -69,7 +70,8 @@ def _kpi_value(kpi: Kpi, lang: Language) -> str:
     return number(kpi.value)
 
 
-def _kpi_change(kpi: Kpi, basis: Basis) -> str | None:
+def kpi_change(kpi: Kpi, basis: Basis) -> str | None:
+    """A tile's change: '+1.2 pp' for shares, '+4.7%' growth for money, '+11' for counts."""
     delta = kpi.delta(basis)
     if delta is None:
         return None
@@ -88,7 +90,7 @@ def kpi_tiles(kpis: list[Kpi], lang: Language) -> str:
         lines = []
         for basis in ("prior", "last_year"):
             against = t(f"report.vs_{basis}", lang)
-            change = _kpi_change(kpi, basis)
+            change = kpi_change(kpi, basis)
             if change is None:
                 lines.append((t("report.no_comparison", lang, against=against), None))
             else:
@@ -174,19 +176,13 @@ def overview_section(view: Overview, lang: Language) -> str:
     if not shown:
         parts.append(note(t("report.overview.alerts_none", lang)))
     parts.extend(alert_card(item, view.names, lang) for item in shown)
-    return section(
-        "overview",
-        t("report.section.overview", lang),
-        "".join(parts),
-        t("report.overview.intro", lang),
-    )
+    return section("overview", "".join(parts), lang)
 
 
 # Concentration --------------------------------------------------------------------------
 
 
-def _conc(key: str, lang: Language, **params: object) -> str:
-    return t(f"concentration_page.{key}", lang, **params)
+_conc = page_text("concentration_page")
 
 
 def concentration_tiles(figures: ConcentrationReport, lang: Language) -> str:
@@ -312,9 +308,4 @@ def concentration_section(figures: ConcentrationReport, lang: Language) -> str:
             },
         )
         parts.append(chart(lorenz, "chart-lorenz"))
-    return section(
-        "concentration",
-        t("report.section.concentration", lang),
-        "".join(parts),
-        t("report.concentration.intro", lang),
-    )
+    return section("concentration", "".join(parts), lang)

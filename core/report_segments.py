@@ -21,6 +21,7 @@ from core.report_html import (
     money,
     note,
     number,
+    page_text,
     pct,
     section,
     signed_pct,
@@ -53,8 +54,7 @@ class DiscountFigures:
     """core.discounts_creep.corridor_outliers."""
 
 
-def _disc(key: str, lang: Language, **params: object) -> str:
-    return t(f"discounts_page.{key}", lang, **params)
+_disc = page_text("discounts_page")
 
 
 def _segment(code: object, lang: Language) -> str:
@@ -151,16 +151,10 @@ def discounts_section(figures: DiscountFigures, lang: Language) -> str:
         t("report.discounts.creep_none", lang)))  # fmt: skip
     parts.append(f"<h3>{esc(t('report.discounts.corridor', lang))}</h3>")
     parts.append(_corridor_table(figures.outliers, lang))
-    return section(
-        "discounts",
-        t("report.section.discounts", lang),
-        "".join(parts),
-        t("report.discounts.intro", lang),
-    )
+    return section("discounts", "".join(parts), lang)
 
 
-def _seg(key: str, lang: Language, **params: object) -> str:
-    return t(f"segments_page.{key}", lang, **params)
+_seg = page_text("segments_page")
 
 
 def _mix_table(mix: pd.DataFrame, lang: Language) -> str:
@@ -246,16 +240,10 @@ def segments_section(
             }
         )
         parts.append(table(frame, [value for name, value in col.items() if name != "tier"]))
-    return section(
-        "segments",
-        t("report.section.segments", lang),
-        "".join(parts),
-        t("report.segments.intro", lang),
-    )
+    return section("segments", "".join(parts), lang)
 
 
-def _strat(key: str, lang: Language, **params: object) -> str:
-    return t(f"strategy_page.{key}", lang, **params)
+_strat = page_text("strategy_page")
 
 
 def strategy_card(card: StrategyCard, lang: Language) -> str:
@@ -319,9 +307,4 @@ def strategy_card(card: StrategyCard, lang: Language) -> str:
 def strategy_section(cards: list[StrategyCard], lang: Language) -> str:
     """Every segment's strategy card."""
     body = "".join(strategy_card(card, lang) for card in cards)
-    return section(
-        "strategy",
-        t("report.section.strategy", lang),
-        f'<div class="grid2">{body}</div>',
-        t("report.strategy.intro", lang),
-    )
+    return section("strategy", f'<div class="grid2">{body}</div>', lang)
