@@ -11,6 +11,7 @@ from core.metrics import Period
 from core.segments import MixShift
 from core.segments_charts import bridge_axis_range, chart_names
 from ui.format import download_table, month_span, rate, tile_money
+from ui.scope import ordered
 from ui.segments_cache import bridge_chart, movers
 from ui.state import language, tr
 
@@ -61,20 +62,24 @@ def _shift_rows(shift: MixShift) -> dict[str, pd.Series]:
 
 
 def render_tiles(mix: pd.DataFrame, shift: MixShift, lang: Language, currency: str | None) -> None:
-    """One tile per segment of the period: net revenue, its share and how the share moved."""
+    """One tile per segment of the period: net revenue, its share and how the share moved,
+    against the sidebar's comparison basis first, then the other window."""
     before = _shift_rows(shift)
     unit = f" ({currency})" if currency else ""
     for column, (_, row) in zip(st.columns(max(len(mix), 1)), mix.iterrows(), strict=False):
         moved = before.get(str(row["segment"]))
-        prior = points(moved["revenue_share_pts_prior"]) if moved is not None else None
-        last_year = points(moved["revenue_share_pts_last_year"]) if moved is not None else None
+        shifts = [
+            points(moved[f"revenue_share_pts_{window}"]) if moved is not None else None
+            for window in ("prior", "last_year")
+        ]
+        (first, first_basis), (second, second_basis) = ordered(*shifts)
         with column.container(border=True, height="stretch"):
             st.metric(
                 name_of(row["segment"]) + unit,
                 tile_money(float(row["net_revenue"]), lang),
-                prior,
-                delta_color="off" if prior in (None, "+0.0 pp", "-0.0 pp") else "normal",
-                delta_description=txt("share_vs_prior") if prior else None,
+                first,
+                delta_color="off" if first in (None, "+0.0 pp", "-0.0 pp") else "normal",
+                delta_description=txt(f"share_vs_{first_basis}") if first else None,
                 help=txt("tile_help"),
             )
             st.caption(
@@ -88,8 +93,20 @@ def render_tiles(mix: pd.DataFrame, shift: MixShift, lang: Language, currency: s
             st.caption(
                 txt("tile_profit", profit=tile_money(_float(row["gross_profit"]), lang))
                 + " · "
-                + txt("tile_last_year", change=last_year or txt("no_comparison"))
+                + txt(
+                    "tile_other",
+                    against=txt(f"share_vs_{second_basis}"),
+                    change=second or txt("no_comparison"),
+                )
             )
+            if first is None:
+                st.caption(
+                    txt(
+                        "tile_other",
+                        against=txt(f"share_vs_{first_basis}"),
+                        change=txt("no_comparison"),
+                    )
+                )
 
 
 def _float(value: object) -> float | None:

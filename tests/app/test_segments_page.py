@@ -130,6 +130,16 @@ class TestMix:
         assert "55.8% of net revenue · margin 41.7% · 1 accounts" in captions(at)
         assert "Unassigned" in at.info[0].value
 
+    def test_the_sidebar_basis_decides_which_shift_leads(
+        self, segments_app: Callable[..., AppTest]
+    ) -> None:
+        at = segments_app()
+        assert "share vs last year: no comparison" in captions(at), "2024 is not stored"
+        at.segmented_control(key="basis").set_value("last_year").run()
+        tiles = {metric.label: metric.delta for metric in at.metric}
+        assert not tiles["Strategic"], tiles
+        assert "share vs prior: +5.8 pp" in captions(at)
+
     def test_the_mix_table_keeps_a_segment_that_left(
         self, segments_app: Callable[..., AppTest]
     ) -> None:
