@@ -84,7 +84,7 @@ def render_weights_note(card: Scorecard) -> None:
     )
     st.caption(escape_markdown(txt("weights_used", weights=used)))
     if card.missing:
-        missing = ", ".join(name_of(name) for name in card.missing)
+        missing = txt("separator").join(name_of(name) for name in card.missing)
         st.caption(escape_markdown(txt("weights_missing", indicators=missing)))
 
 
@@ -224,9 +224,11 @@ def _why(row: pd.Series) -> str:
     """Why one list names the account and the other does not, in words."""
     if row["side"] == "scorecard_only":
         up = list(row["pulled_up"])
-        return txt("why_scorecard_only", indicators=", ".join(name_of(code) for code in up[:2]))
+        return txt(
+            "why_scorecard_only", indicators=txt("separator").join(name_of(c) for c in up[:2])
+        )
     down = list(row["pulled_down"])
-    return txt("why_revenue_only", indicators=", ".join(name_of(code) for code in down[:2]))
+    return txt("why_revenue_only", indicators=txt("separator").join(name_of(c) for c in down[:2]))
 
 
 def versus_table(versus: RevenueVersusScorecard) -> tuple[pd.DataFrame, dict[str, object]]:

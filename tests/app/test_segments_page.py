@@ -107,10 +107,10 @@ def segments_app(
     return opener(make_database, open_app, PAGE)
 
 
-def set_weights(at: AppTest, **weights: float) -> AppTest:
+def set_weights(at: AppTest, label: str = "Apply weights", **weights: float) -> AppTest:
     for name, weight in weights.items():
         at.number_input(key=f"seg_weight_{name}").set_value(weight)
-    [apply] = [button for button in at.button if button.label == "Apply weights"]
+    [apply] = [button for button in at.button if button.label == label]
     apply.click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -285,6 +285,13 @@ class TestLanguagesAndEmpty:
         waterfall = figure_of(at, "waterfall").data[0]
         assert list(waterfall.x)[0] == "期初"
         assert list(scorecard_frame_zh(at)["层级"]) == ["铂金", "黄金", "钢铁", "钢铁"]
+        set_weights(at, "应用权重", revenue=0.0, margin=60.0, growth=0.0, discount=40.0)
+        # Margin 60, discount discipline 40, breadth 10 → 110: not applied.
+        assert "合计为 110" in plain(at.error[0].value)
+        set_weights(at, "应用权重", breadth=0.0)
+        versus = frame_with(at, "原因").set_index("客户编号")
+        # S1: margin P33.3 and discount P33.3 both pull it below the neutral 50.
+        assert versus.loc["S1", "原因"] == "规模大，但被毛利率、折扣纪律拉低"
 
     def test_no_data(self, make_database: Callable[..., Database], open_app: OpenApp) -> None:
         make_database()
