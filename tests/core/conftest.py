@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from core.bootstrap import build_demo_database
 from core.db import Database
 from core.ingest.models import FileReport, IngestOptions, PreparedUpload
 from core.ingest.pipeline import prepare_upload
@@ -100,3 +102,21 @@ def snapshot(db: Database) -> dict[str, object]:
             "facts": fetch_all(con, "SELECT count(*) FROM facts")[0][0],
             "files": fetch_all(con, "SELECT count(*) FROM upload_files")[0][0],
         }
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portfolio, stored once per test run through the ordinary ingest path.
+
+    Tests only read it; one that needs to write builds its own."""
+    path = tmp_path_factory.mktemp("demo") / "keystone.duckdb"
+    build_demo_database(Database(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo(demo_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the demo portfolio."""
+    connection = duckdb.connect(str(demo_path), read_only=True)
+    yield connection
+    connection.close()

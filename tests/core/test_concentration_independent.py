@@ -6,9 +6,7 @@ reference lives in tests/core/concentration_reference.py and shares no code with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -17,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.bootstrap import build_demo_database
 from core.concentration import (
     account_revenue,
     concentration_metrics,
@@ -27,7 +24,6 @@ from core.concentration import (
 )
 from core.concentration_alerts import dependency_alerts
 from core.concentration_report import concentration_report
-from core.db import Database
 from core.demo import PLANTED
 from core.metrics import Period
 from core.stress import stress_test
@@ -49,16 +45,6 @@ PERIODS = {
     "all history": Period(),
     "one month": Period(start=date(2026, 2, 1), end=date(2026, 2, 1)),
 }
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The demo portfolio, stored through the ordinary ingest path."""
-    path = Path(tmp_path_factory.mktemp("demo")) / "demo.duckdb"
-    build_demo_database(Database(path))
-    con = duckdb.connect(str(path), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

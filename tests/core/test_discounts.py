@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -12,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.bootstrap import build_demo_database
 from core.db import Database
 from core.demo import PLANTED
 from core.discounts import (
@@ -297,15 +295,6 @@ class TestProperties:
         assert 0 <= rate < 1
         assert accounts.between(0, 1, inclusive="left").all()
         assert accounts.min() - 1e-12 <= rate <= accounts.max() + 1e-12
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    path: Path = tmp_path_factory.mktemp("demo") / "keystone.duckdb"
-    build_demo_database(Database(path))
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
 
 
 class TestDemo:

@@ -15,7 +15,6 @@ import pytest
 from pydantic import ValidationError
 
 from core.alerts import Alert
-from core.bootstrap import build_demo_database
 from core.db import Database
 from core.demo import PLANTED
 from core.discounts_alerts import discount_alerts
@@ -218,15 +217,6 @@ class TestSettings:
             [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
         )
         assert done.returncode == 0, done.stderr
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    path: Path = tmp_path_factory.mktemp("demo") / "keystone.duckdb"
-    build_demo_database(Database(path))
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
 
 
 class TestDemo:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from core.bootstrap import build_demo_database
-from core.db import Database
 from core.discounts import (
     corridor_outliers,
     discount_creep,
@@ -25,15 +21,6 @@ from core.metrics import Period
 from core.sql import frame
 
 PERIOD = Period(start=date(2025, 11, 1), end=date(2026, 10, 1))
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    path: Path = tmp_path_factory.mktemp("demo") / "keystone.duckdb"
-    build_demo_database(Database(path))
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.bootstrap import build_demo_database
-from core.db import Database
 from core.metrics import Period, portfolio_metrics
 from core.segments import segment_mix, segment_mix_shift, segment_mix_trend
 from tests.core.segments_reference import Row, close, pandas_mix, portfolio, stored_rows
@@ -174,15 +169,6 @@ class TestProperties:
         total = mix["net_revenue"].sum()
         if abs(total) > 1e-6:
             assert mix["revenue_share"].sum() == pytest.approx(1)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    path: Path = tmp_path_factory.mktemp("demo") / "keystone.duckdb"
-    build_demo_database(Database(path))
-    connection = duckdb.connect(str(path), read_only=True)
-    yield connection
-    connection.close()
 
 
 class TestDemoAgainstPandas:
