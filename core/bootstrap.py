@@ -9,11 +9,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
+import duckdb
+
 from core.db import Database, DatabaseBusy, DatabaseError
 from core.ingest.models import IngestOptions
 from core.ingest.pipeline import prepare_upload
 from core.reference_fields import FileKind
+from core.schema import SCHEMA_VERSION
 from core.settings import get_settings
+from core.sql import scalar
 from core.store import StoreError, UploadResult, store_uploads
 
 DEMO_SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -131,4 +135,22 @@ def ensure_database() -> Database:
     db = Database(settings.db_path, settings.lock_timeout_s)
     if not db.path.exists():
         build_demo_database(db)
+    else:
+        upgrade_schema(db)
     return db
+
+
+def upgrade_schema(db: Database) -> None:
+    """Add what a newer Keystone stores (tables, views) to a file an older one wrote.
+
+    A file that cannot be read is left alone: the first read names the damage and the fix."""
+    try:
+        with db.connect() as con:
+            stored = scalar(
+                con,
+                "SELECT max(TRY_CAST(value AS INTEGER)) FROM meta WHERE key = 'schema_version'",
+            )
+    except (DatabaseError, duckdb.Error):
+        return
+    if stored is None or stored < SCHEMA_VERSION:
+        db.ensure_schema()

@@ -125,12 +125,17 @@ MONEY_COLUMNS: Final = (
 
 
 def _segment_of_accounts(catalog: str) -> str:
-    """SQL: each account's latest non-NULL stored segment over the whole history."""
+    """SQL: each account's segment as the Segments page has it (core.segments_sql): the
+    accounts file's, else its latest non-NULL stored segment, else 'unassigned'."""
     return f"""
-        SELECT account_key,
-               coalesce(arg_max(segment, (month, segment)) FILTER (WHERE segment IS NOT NULL),
-                        '{UNASSIGNED}') AS segment
-        FROM "{catalog}".main.active_rows GROUP BY account_key"""
+        SELECT r.account_key, coalesce(m.segment, r.segment, '{UNASSIGNED}') AS segment
+        FROM (
+            SELECT account_key,
+                   arg_max(segment, (month, segment)) FILTER (WHERE segment IS NOT NULL)
+                       AS segment
+            FROM "{catalog}".main.active_rows GROUP BY account_key
+        ) AS r
+        LEFT JOIN "{catalog}".main.account_master AS m ON m.account_id = r.account_key"""
 
 
 def scope_connection(con: duckdb.DuckDBPyConnection, scope: Scope | Filters) -> None:

@@ -36,19 +36,23 @@ ACCOUNT_NAME_SQL: Final = (
 def account_segments_sql() -> str:
     """Body of the `account_segments(account_key, segment, name)` relation: one row per account.
 
-    An account's segment is the latest non-NULL `segment` of its stored rows over the whole
-    history (ties within a month: the largest value), else 'unassigned'. Being one value per
-    account, an account sits in the same segment in every period compared, so per-segment
-    bridges and migrations add up to the portfolio's. Its name is likewise its latest stored
-    name (the key when no row names it). An accounts master table overrides the rows here,
-    e.g. `coalesce(master.segment, rows.segment, 'unassigned')`.
+    An account's segment is the one its accounts file gives (the `account_master` view), else
+    the latest non-NULL `segment` of its stored rows over the whole history (ties within a
+    month: the largest value), else 'unassigned'. Being one value per account, an account sits
+    in the same segment in every period compared, so per-segment bridges and migrations add up
+    to the portfolio's. Its name is likewise its latest stored name (the key when no row names
+    it).
     """
     return f"""
-        SELECT account_key,
-               coalesce(arg_max(segment, (month, segment)) FILTER (WHERE segment IS NOT NULL),
-                        '{UNASSIGNED}') AS segment,
-               {ACCOUNT_NAME_SQL} AS name
-        FROM active_rows GROUP BY account_key"""
+        SELECT r.account_key, coalesce(m.segment, r.segment, '{UNASSIGNED}') AS segment, r.name
+        FROM (
+            SELECT account_key,
+                   arg_max(segment, (month, segment)) FILTER (WHERE segment IS NOT NULL)
+                       AS segment,
+                   {ACCOUNT_NAME_SQL} AS name
+            FROM active_rows GROUP BY account_key
+        ) AS r
+        LEFT JOIN account_master AS m ON m.account_id = r.account_key"""
 
 
 MIX_COLUMNS: Final = """
