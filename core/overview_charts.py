@@ -19,7 +19,8 @@ def margin_bars_figure(
     title: str,
     names: Mapping[str, str],
 ) -> go.Figure:
-    """Bars of gross margin %: the tiers, then the segments, and a line at the portfolio's.
+    """Horizontal bars of gross margin %: the tiers, then the segments, and a line at the
+    portfolio's.
 
     `breakdown` is core.mistakes MistakeCheck.breakdown ({'tier': {code: margin}, 'segment':
     {...}}); a code without a margin (no cost data) is left out. The portfolio's margin is a
@@ -32,23 +33,24 @@ def margin_bars_figure(
         figure.add_trace(
             go.Bar(
                 name=text(names.get(part, part)),
-                x=[text(names.get(code, code)) for code in values],
-                y=list(values.values()),
+                y=[text(names.get(code, code)) for code in values],
+                x=list(values.values()),
+                orientation="h",
                 marker_color=colour,
                 text=[f"{v:.1%}" for v in values.values()],
                 textposition="inside",
                 insidetextanchor="end",
                 textfont={"color": "white"},
-                hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+                hovertemplate="%{y}: %{x:.1%}<extra></extra>",
             )
         )
-    shown = [x for trace in figure.data for x in trace.x]
+    shown = [y for trace in figure.data for y in trace.y]
     if overall is not None and shown:
         figure.add_trace(
             go.Scatter(
                 name=text(f"{names.get('portfolio', 'portfolio')} {overall:.1%}"),
-                x=[shown[0], shown[-1]],
-                y=[overall, overall],
+                x=[overall, overall],
+                y=[shown[0], shown[-1]],
                 mode="lines",
                 line={"color": LINE_COLOUR, "dash": "dash", "width": 1.5},
                 hoverinfo="skip",
@@ -57,10 +59,11 @@ def margin_bars_figure(
     figure.update_layout(
         title={"text": text(title), "x": 0, "xanchor": "left"},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=300,
+        height=340,
         plot_bgcolor="white",
         legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
         bargap=0.3,
     )
-    figure.update_yaxes(tickformat=".0%", gridcolor="#e6e6e6", rangemode="tozero")
+    figure.update_xaxes(tickformat=".0%", gridcolor="#e6e6e6", rangemode="tozero")
+    figure.update_yaxes(autorange="reversed")  # the tiers on top, in their order
     return figure

@@ -212,7 +212,7 @@ class TestFiveMistakes:
         at = open_app()
         panel = next(plain(m.value) for m in at.markdown if m.value.startswith("#### 4 · Where"))
         assert ":orange-badge[" in panel and "Watch" in panel
-        assert "2 accounts lose money, giving back 50 of gross profit." in markdown(at)
+        assert "Accounts losing money: 2, giving back 50 of gross profit." in markdown(at)
         tables = [frame.value for frame in at.dataframe]
         ids = [list(table["Account ID"]) for table in tables if "Account ID" in table]
         assert ["A3", "A4"] in ids
