@@ -14,6 +14,7 @@ from core.i18n import Language, has_text
 from core.metrics import Period
 from core.mistakes import MistakeCheck
 from core.overview import Basis, Kpi, Overview, RankedAlert
+from core.report_sections import kpi_change
 from core.segments_charts import chart_names
 from ui.format import compact_money, escape_markdown, money, rate
 from ui.format import month_span as months_text
@@ -154,18 +155,6 @@ def _value(kpi: Kpi, lang: Language, currency: str | None) -> str:
     return f"{kpi.value:,.0f}"
 
 
-def _change(kpi: Kpi, basis: Basis) -> str | None:
-    delta = kpi.delta(basis)
-    if delta is None:
-        return None
-    if kpi.unit == "share":
-        return f"{delta * 100:+.1f} pp"
-    if kpi.unit == "money":
-        growth = kpi.growth(basis)
-        return f"{growth:+.1%}" if growth is not None else None
-    return f"{delta:+,.0f}"
-
-
 def kpi_tiles(
     kpis: list[Kpi], lang: Language, currency: str | None, first: Basis = "prior"
 ) -> list[TileView]:
@@ -175,7 +164,7 @@ def kpi_tiles(
     tiles = []
     for kpi in kpis:
         against = txt(f"vs_{second}")
-        other = _change(kpi, second)
+        other = kpi_change(kpi, second)
         worse_when_up = not kpi.higher_is_better
         line = (
             txt("change_line", against=against, change=coloured_change(other, worse_when_up))
@@ -189,7 +178,7 @@ def kpi_tiles(
             TileView(
                 label=txt(f"kpi.{kpi.code}"),
                 value=_value(kpi, lang, currency),
-                delta=_change(kpi, first),
+                delta=kpi_change(kpi, first),
                 delta_description=txt(f"vs_{first}"),
                 worse_when_up=worse_when_up,
                 lines=(line,),
