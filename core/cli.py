@@ -18,6 +18,7 @@ from core.i18n import t
 from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
 from core.ingest.pipeline import prepare_upload
 from core.metrics import Period, portfolio_metrics
+from core.mistakes import mistakes_metrics
 from core.people_alerts import coverage_metrics
 from core.segments_report import segment_metrics
 from core.settings import get_settings
@@ -144,6 +145,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         metrics.update({k: v for k, v in discounts.items() if k not in metrics})
         metrics.update({k: v for k, v in segment_metrics(con, period).items() if k not in metrics})
         metrics.update(coverage_metrics(con, period, get_settings().people))
+        metrics.update(mistakes_metrics(con, period))
     _print(metrics)
     return EXIT_OK
 

@@ -390,6 +390,25 @@ def five_mistakes(
     )
 
 
+def mistakes_metrics(
+    con: duckdb.DuckDBPyConnection, period: Period, thresholds: MistakeThresholds | None = None
+) -> dict[str, object]:
+    """The `mistakes` key of `keystone metrics`: per mistake its id, status, reasons and
+    accounts, in domain.md §5 order (empty when no stored month falls in the period)."""
+    found = five_mistakes(con, period, thresholds)
+    return {
+        "mistakes": [
+            {
+                "id": check.mistake,
+                "status": check.status,
+                "reasons": check.reasons,
+                "accounts": check.accounts,
+            }
+            for check in found.checks
+        ]
+    }
+
+
 __all__ = [
     "MISTAKES",
     "FiveMistakes",
@@ -400,6 +419,7 @@ __all__ = [
     "better_terms",
     "big_over_small",
     "five_mistakes",
+    "mistakes_metrics",
     "product_not_customer",
     "profit_source",
     "single_indicator",

@@ -21,6 +21,7 @@ from core.mistakes import (
     MistakeThresholds,
     better_terms,
     five_mistakes,
+    mistakes_metrics,
     single_indicator,
     worst,
 )
@@ -329,6 +330,21 @@ class TestBetterTerms:
 
     def test_no_discount_alert_is_ok(self) -> None:
         assert better_terms([]).status == "ok"
+
+
+class TestMetricsKey:
+    def test_one_entry_per_mistake(self) -> None:
+        # The margin portfolio: mistake 4 acts on S8's loss and the key accounts' low margin.
+        found = mistakes_metrics(portfolio(margin_rows()), JAN, MistakeThresholds())
+        entries = found["mistakes"]
+        assert [entry["id"] for entry in entries] == list(MISTAKES)
+        profit = entries[3]
+        assert profit == {
+            "id": "profit_source",
+            "status": "act",
+            "reasons": ["key_margin_low", "loss_makers"],
+            "accounts": ["S8"],
+        }
 
 
 class TestEmpty:
