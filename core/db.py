@@ -154,11 +154,12 @@ class Database:
                 if not is_lock_conflict(exc):
                     raise damaged(self.path, exc, opens=False) from exc
                 if time.monotonic() > deadline:
-                    raise DatabaseBusy(
-                        f"{self.path} is busy (another process has it open); retry shortly"
-                    ) from exc
+                    raise self._busy("another process has it open") from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.1)  # short: readers hold the file for milliseconds
+
+    def _busy(self, why: str) -> DatabaseBusy:
+        return DatabaseBusy(f"{self.path} is busy ({why}); retry shortly")
 
     def require(self) -> None:
         """Raise DatabaseDamaged, naming the recovery, when the file is missing."""
@@ -207,9 +208,7 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout_s
         if not _WRITE_LOCK.acquire(timeout=self.lock_timeout_s):
-            raise DatabaseBusy(
-                f"{self.path} is busy (another upload is being stored); retry shortly"
-            )
+            raise self._busy("another upload is being stored")
         try:
             with self._file_lock(deadline):
                 fault_point("locked")
@@ -228,9 +227,7 @@ class Database:
                     break
                 except BlockingIOError as exc:
                     if time.monotonic() > deadline:
-                        raise DatabaseBusy(
-                            f"{self.path} is busy (another upload is being stored); retry shortly"
-                        ) from exc
+                        raise self._busy("another upload is being stored") from exc
                     time.sleep(0.1)
             try:
                 yield
