@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.access import AccessSettings
 from core.concentration_alerts import ConcentrationThresholds
 from core.discounts_creep import DiscountThresholds
 from core.mistakes_models import MistakeThresholds
@@ -69,6 +70,12 @@ class Settings(BaseSettings):
     mistakes: MistakeThresholds = Field(
         default_factory=MistakeThresholds,
         description="Five-mistakes check thresholds, e.g. KEYSTONE_MISTAKES__PRODUCT_SHARE=0.8.",
+    )
+    access: AccessSettings = Field(
+        default_factory=AccessSettings,
+        description="Who may read and who may write once login is configured ([auth] in "
+        "secrets.toml), e.g. KEYSTONE_ACCESS__EDITORS='[\"ana@example.com\"]' with "
+        "KEYSTONE_ACCESS__VIEWERS='[\"@example.com\"]'.",
     )
     lock_timeout_s: float = Field(
         default=30.0, ge=0, description="How long a writer waits for the database lock."
