@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
-from pydantic import BaseModel, ConfigDict
 
 from core.db import Database
-from core.i18n import catalogue, t
-from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload, plain_params
+from core.i18n import t
+from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
 from core.ingest.pipeline import CLEAN_COLUMNS
 from core.reference_store import (
     active_reference,
@@ -20,97 +19,27 @@ from core.reference_store import (
     record_upload,
 )
 from core.sql import fetch_all, fetch_one, registered, scalar
+from core.store_preview import Previewed, companion_changed, months_changed
+from core.store_results import (
+    MonthVersion,
+    StoredFigures,
+    StoreError,
+    UploadResult,
+    store_issue,
+)
 
-
-class UploadResult(BaseModel):
-    """What happened to one file; the `keystone ingest` JSON contract."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: int | None
-    """The upload's id; for 'unchanged', the identical stored upload; None in a dry run."""
-    file: str
-    sha256: str
-    source: str
-    rows: int
-    """Data rows read, excluding title, header, blank and subtotal rows."""
-    months: list[str]
-    accounts: int
-    net_revenue: float
-    status: str
-    """'stored', 'unchanged' (same bytes and reading options already stored) or 'replaced'."""
-    warnings: list[str]
-
-    @classmethod
-    def from_prepared(
-        cls, prepared: PreparedUpload, upload_id: int | None, status: str
-    ) -> UploadResult:
-        """The result line of one file, with the figures read from it."""
-        report = prepared.report
-        return cls(
-            id=upload_id,
-            file=report.file,
-            sha256=report.sha256,
-            source=prepared.options.source,
-            rows=report.rows,
-            months=report.months,
-            accounts=report.accounts,
-            net_revenue=round(report.net_revenue, 2),
-            status=status,
-            warnings=[w.message for w in report.warnings],
-        )
-
-
-@dataclass(frozen=True)
-class StoredFigures:
-    """The figures of an upload as the uploads table recorded them."""
-
-    rows: int
-    """Data rows stored."""
-    months: list[str]
-    """The months it holds, 'YYYY-MM'."""
-    accounts: int
-    """Accounts with positive net revenue in the file."""
-    net_revenue: float
-    """Net revenue of its rows."""
-
-
-class MonthVersion(BaseModel):
-    """A stored source-month that an upload would replace, with the figures on both sides."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    month: str
-    source: str
-    upload_id: int
-    rows: int
-    net_revenue: float
-    new_rows: int
-    new_net_revenue: float
-
-
-class StoreError(Exception):
-    """Storing was refused; nothing was written. `issues` say why, per file."""
-
-    def __init__(self, issues: list[IngestIssue]) -> None:
-        super().__init__("; ".join(i.message for i in issues))
-        self.issues = issues
-
-
-def store_issue(
-    rule: str, file: str = "", column: str | None = None, value: str | None = None, **params: object
-) -> IngestIssue:
-    """A refusal, its English message from the catalogue (store.<rule> or ingest.<rule>)."""
-    key = f"store.{rule}" if f"store.{rule}" in catalogue("en") else f"ingest.{rule}"
-    message = t(key, "en", **params)
-    return IngestIssue(
-        file=file,
-        column=column,
-        value=value,
-        rule=rule,
-        message=message,
-        params=plain_params(params),
-    )
+__all__ = [
+    "MonthVersion",
+    "PlannedUpload",
+    "Previewed",
+    "StoreError",
+    "StoredFigures",
+    "UploadResult",
+    "existing_versions",
+    "plan_uploads",
+    "store_issue",
+    "store_uploads",
+]
 
 
 @dataclass(frozen=True)
@@ -323,7 +252,7 @@ def _companions_twice(batch: list[PreparedUpload]) -> list[IngestIssue]:
 
 
 def _plan_companion(
-    con: duckdb.DuckDBPyConnection | None, prepared: PreparedUpload
+    con: duckdb.DuckDBPyConnection | None, prepared: PreparedUpload, seen: Previewed | None
 ) -> PlannedUpload:
     """A companion file replaces its kind and source as a whole; identical bytes change nothing."""
     same = identical_reference(con, prepared) if con is not None else None
@@ -333,16 +262,24 @@ def _plan_companion(
         return PlannedUpload(prepared, "unchanged", upload_id, [], same_figures=figures)
     options = prepared.options
     old = active_reference(con, options.kind, options.source) if con is not None else None
+    changed = companion_changed(prepared, old, seen) if con is not None and seen is not None else []
+    if changed:
+        raise StoreError(changed)
     status = "replaced" if old is not None else "stored"
     return PlannedUpload(prepared, status, None, [], replaces_upload=old)
 
 
 def plan_uploads(
-    con: duckdb.DuckDBPyConnection | None, batch: list[PreparedUpload], replace: bool = False
+    con: duckdb.DuckDBPyConnection | None,
+    batch: list[PreparedUpload],
+    replace: bool = False,
+    seen: Previewed | None = None,
 ) -> list[PlannedUpload]:
     """What storing the batch would do, without writing; raises StoreError if it would be refused.
 
-    `con` is None for a database that does not exist yet."""
+    `con` is None for a database that does not exist yet. With `seen` (what the user's preview
+    showed), a stored month or companion file that has changed since is refused as
+    'month_changed' / 'kind_changed' before any other check of that file."""
     bad = [i for p in batch for i in p.report.errors]
     if bad or any(p.rows is None for p in batch):
         raise StoreError(bad)
@@ -350,13 +287,20 @@ def plan_uploads(
     plans: list[PlannedUpload] = []
     for prepared in batch:
         if prepared.options.kind != "export":
-            plans.append(_plan_companion(con, prepared))
+            try:
+                plans.append(_plan_companion(con, prepared, seen))
+            except StoreError as exc:
+                refusals += exc.issues
             continue
         same = _identical(con, prepared) if con is not None else None
         if same is not None:
             plans.append(PlannedUpload(prepared, "unchanged", same[0], [], same_figures=same[1]))
             continue
         versions = existing_versions(con, prepared) if con is not None else []
+        changed = months_changed(prepared, versions, seen) if con and seen is not None else []
+        if changed:
+            refusals += changed
+            continue
         if versions and not replace:
             month_header = next(
                 (h for h, f in prepared.report.mapping.items() if f == "month"), None
@@ -385,14 +329,21 @@ def plan_uploads(
 
 
 def store_uploads(
-    db: Database, batch: list[PreparedUpload], replace: bool = False
+    db: Database,
+    batch: list[PreparedUpload],
+    replace: bool = False,
+    seen: Previewed | None = None,
 ) -> list[UploadResult]:
-    """Store every file of the batch in one transaction, or none of them."""
+    """Store every file of the batch in one transaction, or none of them.
+
+    `seen` is what the user's preview showed (see `store_preview.previewed`); the write lock
+    serialises concurrent stores, so a second one is refused if the first changed what it saw.
+    Without it (the CLI) nothing is compared."""
     plan_uploads(None, batch, replace)  # refuse bad files before touching the database
     db.ensure_schema()
     results: list[UploadResult] = []
     with db.transaction() as con:
-        for plan in plan_uploads(con, batch, replace):
+        for plan in plan_uploads(con, batch, replace, seen):
             upload_id = plan.same_upload
             if plan.status != "unchanged" and plan.prepared.options.kind != "export":
                 upload_id = insert_reference(con, plan.prepared, plan.status, plan.replaces_upload)
