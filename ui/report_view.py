@@ -3,6 +3,7 @@ file (core.report), built on the first click and cached per data version."""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from functools import partial
 
@@ -26,7 +27,7 @@ def _pack(path: str, version: int, start: date | None, end: date | None, lang: L
             _database(stored), Period(start=start, end=end), lang, Scope.from_token(token)
         )
     except ReportError as exc:  # no stored month in the period: say so in the file itself
-        return f"<!DOCTYPE html><meta charset='utf-8'><p>{exc}</p>".encode()
+        return f"<!DOCTYPE html><meta charset='utf-8'><p>{html.escape(str(exc))}</p>".encode()
     return report.html.encode("utf-8")
 
 
