@@ -7,6 +7,7 @@ import streamlit as st
 from core.db import DatabaseError
 from core.i18n import LANGUAGES
 from ui import presentation as qbr
+from ui.access import render_gate
 from ui.navigation import build_pages
 from ui.scope import render_filters, render_period, restore_from_url, write_url
 from ui.state import (
@@ -36,6 +37,8 @@ with st.sidebar:
         key=LANGUAGE_KEY,
     )
 st.query_params[LANGUAGE_KEY] = st.session_state[LANGUAGE_KEY]
+# With [auth] in secrets.toml, nothing below (not even the stored months) shows before login.
+render_gate()
 
 if not settings().db_path.exists():
     with st.spinner(tr("app.building_demo")):

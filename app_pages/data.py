@@ -9,13 +9,21 @@ from core.history import restore_upload
 from core.store import StoreError, store_uploads
 from ui.format import month_span
 from ui.state import database, known_sources, settings, stored_as, tr, uploads
-from ui.upload_view import render_file, render_history, render_outcome, render_store_refusal
+from ui.upload_view import (
+    render_file,
+    render_history,
+    render_outcome,
+    render_preview_changed,
+    render_store_refusal,
+)
 from ui.uploads import (
     UploadChoices,
     companion_status,
     forget_all,
     forget_other_files,
     prepare,
+    preview_file,
+    remember_previews,
     uploaded_bytes,
 )
 
@@ -89,28 +97,36 @@ batch = [prepare(upload, choices) for upload in batch_files]
 if batch:
     confirmed = []
     conflicts = False
+    previews = []
     for prepared in batch:
         same, versions = stored_as(prepared)
         replaces = None
         if prepared.options.kind != "export":
             same, replaces = companion_status(prepared)
+        previews.append(preview_file(prepared, same, versions, replaces))
         conflicts = conflicts or bool(versions)
         expanded = len(batch) == 1
         confirmed.append(render_file(prepared, versions, same, expanded, replaces))
+    seen = remember_previews(previews)
+    changed = [issue for preview in previews for issue in preview.changed]
+    if changed:
+        render_preview_changed(changed)
     bad = sum(not p.report.ok for p in batch)
     if bad:
         st.info(tr("data.store_blocked", count=bad))
     elif not all(confirmed):
         st.info(tr("data.confirm_needed"))
-    if st.button(
+    clicked = st.button(
         tr("data.store", count=len(batch)),
         type="primary",
         disabled=not all(confirmed),
         icon=":material/save:",
         key="data.store",
-    ):
+    )
+    if clicked and not changed:
         try:
-            results = store_uploads(database(), batch, replace=conflicts)
+            # Checked again inside the write transaction: another session may store first.
+            results = store_uploads(database(), batch, replace=conflicts, seen=seen)
         except StoreError as exc:
             render_store_refusal(exc.issues)
         except DatabaseError as exc:

@@ -13,10 +13,11 @@ from core.scorecard import Scorecard, ScorecardWeights
 from core.scorecard_tiers import RevenueVersusScorecard
 from core.scorecard_weights import INDICATORS
 from core.segments_sql import SEGMENT_ORDER
+from ui.access import is_editor
 from ui.format import escape_markdown
 from ui.segments_cache import Pyramid, contribution_chart, sankey_chart
 from ui.segments_view import CHART_CONFIG, name_of, names, render_table, txt
-from ui.state import settings
+from ui.state import settings, tr
 
 WEIGHT_KEYS: Final = {name: f"seg_weight_{name}" for name in INDICATORS}
 """Session-state keys of the five weight inputs."""
@@ -45,6 +46,13 @@ def render_weights() -> ScorecardWeights:
 
     Invalid inputs show the weights model's message and leave the last valid weights in force.
     """
+    if not is_editor():  # weights are a setting: a viewer sees the configured ones, read only
+        configured = settings().scorecard
+        with st.expander(txt("weights_title"), icon=":material/tune:"):
+            st.caption(tr("access.weights_read_only"))
+            shown = (f"{name_of(n)} {w:.1f}" for n, w in configured.as_dict().items())
+            st.caption(escape_markdown(" · ".join(shown)))
+        return configured
     applied: ScorecardWeights = st.session_state.get(APPLIED_KEY) or settings().scorecard
     for name, key in WEIGHT_KEYS.items():
         st.session_state.setdefault(key, applied.as_dict()[name])

@@ -182,9 +182,11 @@ def _replace_confirmation(prepared: PreparedUpload, versions: list[MonthVersion]
         + "\n\n"
         + "\n".join(f"- {line}" for line in lines)
     )
+    # A tick confirms these very versions: when another session replaces one, it is asked again.
+    replaced = "-".join(str(v.upload_id) for v in versions)
     return st.checkbox(
         tr("data.replace_confirm", count=len(versions)),
-        key=f"data.confirm.{prepared.report.sha256[:16]}.{prepared.options.source}",
+        key=f"data.confirm.{prepared.report.sha256[:16]}.{prepared.options.source}.{replaced}",
     )
 
 
@@ -232,6 +234,15 @@ def render_store_refusal(issues: list[IngestIssue]) -> None:
     """Why storing was refused, per file."""
     st.error(tr("data.store_refused"))
     st.dataframe(issues_frame(issues, language(), _issue_columns()), hide_index=True)
+
+
+def render_preview_changed(issues: list[IngestIssue]) -> None:
+    """What another session stored since the preview was shown; the user checks and confirms."""
+    lang = language()
+    st.warning(
+        "\n\n".join(escape_markdown(issue_message(issue, lang)) for issue in issues),
+        icon=":material/sync_problem:",
+    )
 
 
 def render_outcome(results: list[UploadResult]) -> None:

@@ -11,17 +11,21 @@ import pyarrow.compute as pc
 import streamlit as st
 
 from core.fields import IGNORE, normalise_header
-from core.ingest.models import IngestOptions, PreparedUpload
+from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
 from core.ingest.pipeline import prepare_upload
 from core.mappings import edited_mapping, save_mapping
 from core.reference_fields import FileKind
 from core.reference_store import companion_versions
+from core.store import MonthVersion
+from core.store_preview import Previewed, companion_changed, months_changed, previewed
 from ui.state import database, remembered_mapping, settings, tr
 
 PREPARED_KEY = "data.prepared"
 """Session-state dict: sha256 + options -> PreparedUpload, so reruns do not re-parse."""
 SHA_KEY = "data.sha256"
 """Session-state dict: uploader file id -> sha256 of its bytes."""
+PREVIEWED_KEY = "data.previewed"
+"""Session-state dict: file and options -> what the last complete run's preview showed of it."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,55 @@ def forget_all() -> None:
     """Drop every parsed file (after a store)."""
     st.session_state.pop(PREPARED_KEY, None)
     st.session_state.pop(SHA_KEY, None)
+    st.session_state.pop(PREVIEWED_KEY, None)
+
+
+@dataclass(frozen=True)
+class FilePreview:
+    """What the Data page shows of one file before it is stored, and how that moved."""
+
+    prepared: PreparedUpload
+    same: int | None
+    """The identical active upload: storing changes nothing."""
+    versions: list[MonthVersion]
+    """The stored months of the source it would replace (exports)."""
+    replaces: int | None
+    """The active companion file it would replace whole (contacts, accounts)."""
+    shown: Previewed
+    """This preview as `store_uploads` checks it again inside the write transaction."""
+    changed: list[IngestIssue]
+    """What changed in the database since the previous run showed this file; empty at first."""
+
+
+def _preview_key(prepared: PreparedUpload) -> str:
+    return f"{prepared.report.sha256}:{prepared.options.model_dump_json()}"
+
+
+def preview_file(
+    prepared: PreparedUpload,
+    same: int | None,
+    versions: list[MonthVersion],
+    replaces: int | None,
+) -> FilePreview:
+    """The file's preview, compared with what the previous run showed of it.
+
+    Another session may store between two runs; the user then sees what is stored now before
+    confirming. Changes inside the confirming run itself are caught by `store_uploads`."""
+    shown = previewed(prepared, versions, replaces)
+    before = st.session_state.get(PREVIEWED_KEY, {}).get(_preview_key(prepared))
+    changed: list[IngestIssue] = []
+    if before is not None and same is None and prepared.report.ok:
+        if prepared.options.kind == "export":
+            changed = months_changed(prepared, versions, before)
+        else:
+            changed = companion_changed(prepared, replaces, before)
+    return FilePreview(prepared, same, versions, replaces, shown, changed)
+
+
+def remember_previews(previews: list[FilePreview]) -> Previewed:
+    """Keep what this run showed, for the next run to compare; return it for `store_uploads`."""
+    st.session_state[PREVIEWED_KEY] = {_preview_key(p.prepared): p.shown for p in previews}
+    return {key: upload for p in previews for key, upload in p.shown.items()}
 
 
 def shown_mapping(prepared: PreparedUpload) -> dict[str, str]:
