@@ -7,6 +7,7 @@ import streamlit as st
 from core.db import DatabaseError
 from core.history import restore_upload
 from core.store import StoreError, store_uploads
+from ui.access import is_editor, require_editor
 from ui.format import month_span
 from ui.state import database, known_sources, settings, stored_as, tr, uploads
 from ui.upload_view import (
@@ -43,6 +44,15 @@ if OUTCOME_KEY in st.session_state:
     render_outcome(st.session_state.pop(OUTCOME_KEY))
 if FLASH_KEY in st.session_state:
     st.success(st.session_state.pop(FLASH_KEY))
+
+if not is_editor():  # viewers read the history; every write below checks the role again
+    st.info(tr("access.data_read_only"), icon=":material/visibility:")
+    st.subheader(tr("data.history_title"))
+    viewed = uploads()
+    st.caption(tr("data.history_count", count=len(viewed)) if viewed else tr("data.history_empty"))
+    if viewed:
+        render_history(viewed)
+    st.stop()
 
 st.subheader(tr("data.upload_title"))
 with st.container(border=True):
@@ -124,6 +134,7 @@ if batch:
         key="data.store",
     )
     if clicked and not changed:
+        require_editor()
         try:
             # Checked again inside the write transaction: another session may store first.
             results = store_uploads(database(), batch, replace=conflicts, seen=seen)
@@ -165,6 +176,7 @@ else:
                 key="data.restore_choice",
             )
             if st.button(tr("data.restore"), icon=":material/history:", key="data.restore"):
+                require_editor()
                 try:
                     months = restore_upload(database(), chosen)
                 except StoreError as exc:

@@ -18,6 +18,7 @@ from core.reference_fields import FileKind
 from core.reference_store import companion_versions
 from core.store import MonthVersion
 from core.store_preview import Previewed, companion_changed, months_changed, previewed
+from ui.access import require_editor
 from ui.state import database, remembered_mapping, settings, tr
 
 PREPARED_KEY = "data.prepared"
@@ -213,6 +214,7 @@ def remember_edit(source: str, prepared: PreparedUpload, chosen: dict[str, str])
     updated = edited_mapping(current, shown_mapping(prepared), chosen)
     if updated == current:
         return False
+    require_editor()
     save_mapping(database(), source, updated)
     return True
 
@@ -223,6 +225,7 @@ def remember_lines(source: str, lines: dict[str, str]) -> bool:
     updated = {**current, **lines}
     if updated == current:
         return False
+    require_editor()
     save_mapping(database(), source, updated)
     return True
 

@@ -15,6 +15,10 @@ from streamlit.testing.v1 import AppTest
 import ui.access
 from core.db import Database
 from core.history import list_uploads
+from core.ingest.models import IngestOptions
+from core.ingest.pipeline import prepare_upload
+from core.mappings import saved_mapping
+from core.store import store_uploads
 from tests.app.conftest import APP, TIMEOUT
 from tests.app.test_segments_page import SEGMENTS_CSV
 
@@ -148,6 +152,67 @@ class TestNoAccess:
         assert run_as(EDITOR).title[0].value == "No access"
 
 
+@pytest.mark.usefixtures("portfolio")
+class TestViewer:
+    def test_the_data_page_shows_the_history_read_only(self) -> None:
+        """The portfolio fixture stored one upload: the history has 1 row, and nothing to click."""
+        at = run_as(VIEWER, DATA)
+        assert "Signed in as carl@example.com · viewer" in texts(at.sidebar.caption)
+        assert "Uploading and restoring are for editors" in texts(at.info)
+        assert not at.file_uploader
+        assert not [b for b in at.main.button if b.key in ("data.store", "data.restore")]
+        (history,) = at.dataframe
+        assert list(history.value["file"]) == ["portfolio.csv"]
+
+    def test_a_store_click_from_a_session_demoted_to_viewer_stores_nothing(
+        self, portfolio: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A request naming the store button while the user is a viewer changes nothing."""
+        at = upload_march(run_as(VIEWER | {"email": "ana@example.com"}, DATA))
+        assert not at.button(key="data.store").disabled
+        monkeypatch.setenv("KEYSTONE_ACCESS__EDITORS", "[]")  # ana is now only a viewer
+        at.button(key="data.store").click().run()
+        assert not at.exception
+        assert stored_uploads(portfolio) == 1
+
+    def test_the_store_handler_itself_refuses_a_viewer(
+        self, portfolio: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Even if the page drew the uploader for a viewer (is_editor patched to say yes), the
+        check at the point of the write (require_editor) refuses the store."""
+        monkeypatch.setattr(ui.access, "is_editor", lambda: True)
+        at = upload_march(run_as(VIEWER, DATA))
+        at.button(key="data.store").click().run()
+        assert "Only editors can change data or settings. Nothing was changed." in texts(at.error)
+        assert stored_uploads(portfolio) == 1
+
+    def test_the_restore_handler_itself_refuses_a_viewer(
+        self, portfolio: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """January replaced by a revision: the original is restorable, but not by a viewer."""
+        revised = "Month,Account ID,Account Name,Net Revenue\n2026-01,A2,Beta Co,999\n"
+        store_uploads(
+            portfolio, [prepare_upload("jan.csv", revised.encode(), IngestOptions())], replace=True
+        )
+        before = statuses(portfolio)
+        assert before == ["stored", "replaced earlier data"] or len(before) == 2
+        monkeypatch.setattr(ui.access, "is_editor", lambda: True)
+        at = run_as(VIEWER, DATA)
+        at.button(key="data.restore").click().run()
+        assert "Nothing was changed" in texts(at.error)
+        assert statuses(portfolio) == before
+
+
+@pytest.mark.usefixtures("portfolio")
+class TestEditor:
+    def test_an_editor_uploads_and_stores(self, portfolio: Database) -> None:
+        at = upload_march(run_as(EDITOR, DATA))
+        assert "Signed in as ana@example.com · editor" in texts(at.sidebar.caption)
+        at.button(key="data.store").click().run()
+        assert not at.exception and not at.error
+        assert stored_uploads(portfolio) == 2
+
+
 class TestSegmentWeights:
     """The scorecard weights are a setting: editors change them, viewers only see them."""
 
@@ -184,3 +249,28 @@ class TestSegmentWeights:
             at.number_input(key=f"seg_weight_{name}").set_value(weight)
         at.button(key="FormSubmitter:seg_weights_form-Apply weights").click().run()
         assert "Weights in force: Gross margin % 100.0" in texts(at.caption)
+
+
+class TestWriteGuard:
+    """require_editor inside the mapping writes of ui.uploads, called directly as each role."""
+
+    @staticmethod
+    def remember(source: str) -> None:
+        from ui.uploads import remember_lines
+
+        remember_lines(source, {"Umsatz": "net_revenue"})
+        import streamlit as st
+
+        st.write("saved")
+
+    @pytest.mark.parametrize(("user", "saved"), [(VIEWER, {}), (EDITOR, {"Umsatz": "net_revenue"})])
+    def test_a_mapping_write_needs_an_editor(
+        self, portfolio: Database, user: dict[str, object], saved: dict[str, str]
+    ) -> None:
+        at = AppTest.from_function(self.remember, args=("default",), default_timeout=TIMEOUT)
+        at.secrets, at.user = AUTH, dict(user)
+        at.run()
+        assert not at.exception
+        with portfolio.connect() as con:
+            assert saved_mapping(con, "default") == saved
+        assert bool(at.error) is (not saved)
