@@ -53,13 +53,21 @@ def allow_list(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run_as(
-    user: dict[str, object] | None, page: str | None = None, secrets: dict | None = None
+    user: dict[str, object] | None,
+    page: str | None = None,
+    secrets: dict | None = None,
+    **state: object,
 ) -> AppTest:
-    """The app with [auth] on (unless secrets is {}), run as user, then switched to page."""
+    """The app with [auth] on (unless secrets is {}), run as user (AppTest's default user when
+    None) with `state` in the session (lang= goes to the URL), then switched to page."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.secrets = AUTH if secrets is None else secrets
     if user is not None:
         at.user = dict(user)
+    if "lang" in state:
+        at.query_params = {"lang": state.pop("lang")}
+    for key, value in state.items():
+        at.session_state[key] = value
     at.run()
     if page:
         at.switch_page(page).run()
@@ -127,9 +135,7 @@ class TestLoginRequired:
         assert 'pip install "streamlit[auth]"' in at.error[0].value
 
     def test_chinese_login_screen(self) -> None:
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-        at.secrets, at.user, at.query_params = AUTH, {"is_logged_in": False}, {"lang": "zh"}
-        at.run()
+        at = run_as({"is_logged_in": False}, lang="zh")
         assert [b.label for b in at.button] == ["登录"]
 
 
@@ -232,12 +238,8 @@ class TestSegmentWeights:
 
         The default period (2025-07 … 12) has no growth figure, so the configured 30/25/20/15/10
         lose growth's 20: revenue 30/80 = 37.5, margin 25/80 = 31.25, discount 15/80 = 18.75."""
-        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-        at.secrets, at.user = AUTH, dict(VIEWER)
-        for name, weight in MARGIN_ONLY.items():
-            at.session_state[f"seg_weight_{name}"] = weight
-        at.run()
-        at.switch_page(SEGMENTS).run()
+        crafted = {f"seg_weight_{name}": weight for name, weight in MARGIN_ONLY.items()}
+        at = run_as(VIEWER, SEGMENTS, **crafted)
         shown = texts(at.caption)
         assert "Weights in force: Revenue 37.5 · Gross margin % 31.2 · Discount" in shown
         assert "Gross margin % 100" not in shown
