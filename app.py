@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core.db import DatabaseError
+from core.error_log import configure_logging
 from core.i18n import LANGUAGES
 from ui import presentation as qbr
 from ui.access import render_gate
+from ui.errors import log_error
 from ui.navigation import build_pages
 from ui.scope import render_filters, render_period, restore_from_url, write_url
 from ui.state import (
@@ -25,6 +27,7 @@ from ui.state import (
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 
 st.set_page_config(page_title="Keystone", page_icon=":material/key:", layout="wide")
+configure_logging()
 
 if LANGUAGE_KEY not in st.session_state:
     st.session_state[LANGUAGE_KEY] = initial_language()
@@ -47,6 +50,7 @@ if not settings().db_path.exists():
 try:
     months = stored_months()
 except DatabaseError as exc:  # missing, unreadable or damaged: say which file and what to run
+    log_error(exc, "startup")
     st.error(f"{tr('reliability.database_unusable')}\n\n{exc}", icon=":material/error:")
     st.stop()
 with st.sidebar:
@@ -73,4 +77,8 @@ page = st.navigation(build_pages(), position="top" if qbr.presenting() else "sid
 try:
     page.run()
 except DatabaseError as exc:
+    log_error(exc, page.url_path or "home")
     st.error(f"{tr('reliability.database_unusable')}\n\n{exc}", icon=":material/error:")
+except Exception as exc:  # the browser shows a generic message; the log says where and when
+    log_error(exc, page.url_path or "home")
+    raise

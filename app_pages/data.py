@@ -8,6 +8,7 @@ from core.db import DatabaseError
 from core.history import restore_upload
 from core.store import StoreError, store_uploads
 from ui.access import is_editor, require_editor
+from ui.errors import log_error
 from ui.format import month_span
 from ui.state import database, known_sources, settings, stored_as, tr, uploads
 from ui.upload_view import (
@@ -141,6 +142,7 @@ if batch:
         except StoreError as exc:
             render_store_refusal(exc.issues)
         except DatabaseError as exc:
+            log_error(exc, "data", "store")
             st.error(str(exc))
         else:
             st.session_state[OUTCOME_KEY] = results
@@ -182,6 +184,7 @@ else:
                 except StoreError as exc:
                     render_store_refusal(exc.issues)
                 except DatabaseError as exc:
+                    log_error(exc, "data", "restore")
                     st.error(str(exc))
                 else:
                     st.session_state[FLASH_KEY] = (

@@ -13,6 +13,7 @@ from core.history import UploadInfo
 from core.ingest.models import IngestIssue, PreparedUpload
 from core.mappings import parse_mapping_text
 from core.store import MonthVersion, UploadResult
+from ui.errors import log_error
 from ui.format import (
     compact_money,
     download_table,
@@ -85,6 +86,7 @@ def _manual_mapping(prepared: PreparedUpload) -> None:
         try:
             changed = bool(mapping) and remember_lines(prepared.options.source, mapping)
         except DatabaseError as exc:
+            log_error(exc, "data", "mapping")
             st.error(str(exc))
             return
         if changed:
@@ -118,6 +120,7 @@ def _mapping_editor(prepared: PreparedUpload) -> None:
     try:
         changed = remember_edit(prepared.options.source, prepared, chosen)
     except DatabaseError as exc:
+        log_error(exc, "data", "mapping")
         st.error(str(exc))
         return
     if changed:
