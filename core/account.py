@@ -339,7 +339,7 @@ def account_list(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame
     """
     return frame(
         con,
-        f"""SELECT *, row_number() OVER (ORDER BY net_revenue DESC, account) AS rank
+        f"""SELECT *, row_number() OVER (ORDER BY round(net_revenue, 4) DESC, account) AS rank
             FROM ({ACCOUNT_LIST_SQL}) ORDER BY rank""",
         period.params(),
     )

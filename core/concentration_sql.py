@@ -80,7 +80,7 @@ RANKED_SQL: Final = """
            sum(net_revenue) OVER w AS cum
     FROM units WHERE net_revenue > 0
     WINDOW p AS (PARTITION BY bucket),
-           w AS (PARTITION BY bucket ORDER BY net_revenue DESC, key)"""
+           w AS (PARTITION BY bucket ORDER BY round(net_revenue, 4) DESC, key)"""
 """Units with positive revenue, ranked largest first per bucket, ties broken by key."""
 
 FIGURES_SQL: Final = f"""

@@ -30,9 +30,9 @@ WITH accounts AS (
 ),
 ranked AS (
     SELECT *,
-           now > 0 AND row_number() OVER (ORDER BY now DESC, account_key)
+           now > 0 AND row_number() OVER (ORDER BY round(now, 4) DESC, account_key)
                <= {KEY_RANK_SQL.format(net="now")} AS key_now,
-           before > 0 AND row_number() OVER (ORDER BY before DESC, account_key)
+           before > 0 AND row_number() OVER (ORDER BY round(before, 4) DESC, account_key)
                <= {KEY_RANK_SQL.format(net="before")} AS key_before
     FROM accounts
 ),
@@ -45,7 +45,7 @@ small AS (
 SELECT (SELECT count(*) FROM small) AS small_accounts,
        (SELECT count(*) FILTER (WHERE lost) FROM small) AS lost,
        (SELECT count(*) FILTER (WHERE lapsed) FROM small) AS lapsed,
-       (SELECT list(account_key ORDER BY greatest(before, now) DESC, account_key)
+       (SELECT list(account_key ORDER BY round(greatest(before, now), 4) DESC, account_key)
         FROM small WHERE lost OR lapsed) AS churned,
        (SELECT sum(greatest(before, now)) FROM small WHERE lost OR lapsed) AS churned_revenue,
        (SELECT sum(before) FROM ranked WHERE key_before) AS key_before,
@@ -66,7 +66,7 @@ WITH accounts AS (
 ),
 key_accounts AS (
     SELECT account_key, net FROM (
-        SELECT *, row_number() OVER (ORDER BY net DESC, account_key) AS rank,
+        SELECT *, row_number() OVER (ORDER BY round(net, 4) DESC, account_key) AS rank,
                {KEY_RANK_SQL.format(net="net")} AS key_n
         FROM accounts
     ) WHERE net > 0 AND rank <= key_n
@@ -114,7 +114,7 @@ SELECT k.account_key AS account, k.net AS net_revenue, p.top_product, p.top_prod
 FROM key_accounts AS k
 LEFT JOIN product_figures AS p USING (account_key)
 LEFT JOIN month_figures AS m USING (account_key)
-ORDER BY k.net DESC, k.account_key"""
+ORDER BY round(k.net, 4) DESC, k.account_key"""
 """Mistake 3, per key account: its top product and that product's share, the HHI over its
 products (0–10,000; rows without a product left out), its top month and that month's share of
 the period's revenue, and the coefficient of variation (population standard deviation / mean)
@@ -129,7 +129,7 @@ WITH accounts AS (
     FROM active_rows WHERE {_IN_PERIOD} GROUP BY account_key
 ),
 marked AS (
-    SELECT *, net > 0 AND row_number() OVER (ORDER BY net DESC, account_key)
+    SELECT *, net > 0 AND row_number() OVER (ORDER BY round(net, 4) DESC, account_key)
                <= {KEY_RANK_SQL.format(net="net")} AS is_key
     FROM accounts
 )
@@ -138,9 +138,9 @@ SELECT sum(profit) FILTER (WHERE is_key) / nullif(sum(costed_net) FILTER (WHERE 
        sum(profit) FILTER (WHERE NOT is_key)
            / nullif(sum(costed_net) FILTER (WHERE NOT is_key), 0) AS rest_margin,
        sum(profit) / nullif(sum(costed_net), 0) AS margin,
-       list(account_key ORDER BY profit, account_key)
+       list(account_key ORDER BY round(profit, 4), account_key)
            FILTER (WHERE cost_rows > 0 AND profit < 0) AS loss_makers,
-       list(account_key ORDER BY profit, account_key)
+       list(account_key ORDER BY round(profit, 4), account_key)
            FILTER (WHERE cost_rows > 0 AND profit < 0 AND is_key) AS key_loss_makers,
        count(*) FILTER (WHERE cost_rows > 0) AS costed_accounts
 FROM marked"""

@@ -168,7 +168,7 @@ def scorecard_sql(
     )
     SELECT *, CASE WHEN score_change IS NULL THEN NULL {_DRIVER} END AS driver
     FROM changes
-    ORDER BY bucket DESC, rank, revenue DESC, account"""
+    ORDER BY bucket DESC, rank, round(revenue, 4) DESC, account"""
     return sql, params
 
 

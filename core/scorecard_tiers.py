@@ -87,7 +87,8 @@ _DEVIATIONS = " UNION ALL ".join(
 
 _VERSUS_SQL = f"""
     WITH ranked AS (
-        SELECT *, row_number() OVER (ORDER BY revenue DESC, account) AS revenue_rank,
+        -- Rounded: equal revenues whose float sums differ in the last digit rank by account.
+        SELECT *, row_number() OVER (ORDER BY round(revenue, 4) DESC, account) AS revenue_rank,
                count(*) OVER () AS total
         FROM keystone_now
     ),

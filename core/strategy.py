@@ -125,7 +125,7 @@ _FIGURES_SQL = f"""
     top AS (
         SELECT segment,
                list({{'account': account_key, 'name': name, 'net_revenue': net_revenue}}
-                    ORDER BY net_revenue DESC, account_key)[1:$top] AS top_accounts
+                    ORDER BY round(net_revenue, 4) DESC, account_key)[1:$top] AS top_accounts
         FROM accounts WHERE net_revenue > 0 GROUP BY segment
     )
     SELECT r.segment, r.discount_rate, r.concession_degree, t.top_accounts

@@ -114,7 +114,7 @@ def stress_test_in(
     dropped = f"""{head},
         level AS ({units_sql(by)}),
         top AS (SELECT key FROM level WHERE net_revenue > 0
-                ORDER BY net_revenue DESC, key LIMIT $top_n),
+                ORDER BY round(net_revenue, 4) DESC, key LIMIT $top_n),
         dropped AS (
             SELECT * FROM accounts
             WHERE list_contains($accounts::VARCHAR[], account_key)

@@ -19,7 +19,7 @@ _PROFIT_RANKED = """
     profit AS (
         SELECT key, name, parent_group, members, net_revenue, gross_profit,
                row_number() OVER (ORDER BY gross_profit DESC, key) AS rank,
-               row_number() OVER (ORDER BY net_revenue DESC, key) AS revenue_rank,
+               row_number() OVER (ORDER BY round(net_revenue, 4) DESC, key) AS revenue_rank,
                count(*) OVER () AS n,
                sum(gross_profit) OVER () AS total,
                sum(gross_profit) OVER (ORDER BY gross_profit DESC, key) AS cum

@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from core.db import fault_point
 from core.fields import MONEY_FIELDS, SEGMENT_VALUES, TEXT_FIELDS
 from core.i18n import t
 from core.ingest import companion, conventions, load, normalise
@@ -119,6 +120,7 @@ def prepare_upload(
             else:
                 raw = load.load_parquet(con, data, workdir)
             report.headers, report.header_line = raw.headers, raw.header_line
+            fault_point("read")  # the file is in the scratch database, not yet checked
             columns = resolve(raw.headers, options.mapping, options.kind)
             report.mapping = {raw.headers[p]: f for f, p in columns.positions.items()}
             report.unmapped = columns.unmapped

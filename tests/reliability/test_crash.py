@@ -51,7 +51,7 @@ class Kill:
 
 
 KILLS = (
-    Kill("while parsing the file", after=("parsing", 1), delay_s=0.4),
+    Kill("while parsing the file", at="read:1"),
     Kill("holding the lock for the schema check", at="locked:1"),
     Kill("holding the lock for the upload", at="locked:2"),
     Kill("right after BEGIN", at="begun:2"),
@@ -143,7 +143,7 @@ def test_kill_leaves_old_or_new_whole(kill: Kill, world: dict, tmp_path: Path) -
         assert (seen_state, seen_metrics) == (world["new_state"], world["new_metrics"])
         outcome = "new"
     if kill.name.startswith("while parsing"):
-        assert steps == ["parsing"], "killed too late to be parsing"
+        assert steps == ["parsing", "read"], "killed too late to be parsing"
 
     # A retry succeeds at once: no stale lock, WAL replayed; it ends with the new data.
     started = time.monotonic()
