@@ -18,6 +18,7 @@ import duckdb
 from pydantic import BaseModel, ConfigDict
 
 from core.db import Database
+from core.fields import MONEY_FIELDS
 from core.metrics import Period
 from core.sql import fetch_all, scalar
 
@@ -112,15 +113,7 @@ class Scope(BaseModel):
             return cls()
 
 
-MONEY_COLUMNS: Final = (
-    "net_revenue",
-    "list_revenue",
-    "discount_amount",
-    "off_invoice",
-    "cost",
-    "gross_profit",
-    "cost_to_serve",
-)
+MONEY_COLUMNS: Final = MONEY_FIELDS
 """The stored rows' money columns, scaled together when money is shown as an index."""
 
 
