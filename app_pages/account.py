@@ -23,7 +23,7 @@ from ui.account_view import (
     txt,
 )
 from ui.format import escape_markdown, month_span
-from ui.state import has_data, language, period, tr
+from ui.state import language, period, stop_without_data
 
 CHART_CONFIG = {"displaylogo": False}
 # Module strings would be drawn by Streamlit's magic, so these are explained in comments.
@@ -33,10 +33,7 @@ SEEN_KEY = "account_url_seen"  # the URL value last applied to the picker, so a 
 
 st.title(txt("title"))
 chosen = period()
-if not has_data():
-    st.info(txt("empty"))
-    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
-    st.stop()
+stop_without_data(txt("empty"))
 
 listed = accounts(chosen)
 labels = {

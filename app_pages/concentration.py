@@ -24,16 +24,13 @@ from ui.concentration_view import (
     window_text,
 )
 from ui.scope import basis
-from ui.state import has_data, language, period, tr
+from ui.state import language, period, stop_without_data
 
 CHART_CONFIG = {"displaylogo": False}
 
 st.title(txt("title"))
 chosen = period()
-if not has_data():
-    st.info(txt("empty"))
-    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
-    st.stop()
+stop_without_data(txt("empty"))
 
 lang = language()
 controls = st.columns([1, 2])

@@ -32,17 +32,14 @@ from ui.discounts_view import (
 )
 from ui.format import escape_markdown, month_span
 from ui.scope import basis
-from ui.state import has_data, language, period, settings, tr
+from ui.state import language, period, settings, stop_without_data, tr
 
 CHART_CONFIG = {"displaylogo": False}
 STEPS = ("list", "on_invoice_discount", "invoice", "off_invoice", "pocket", "cost", "gross_profit")
 
 st.title(txt("title"))
 chosen = period()
-if not has_data():
-    st.info(txt("empty"))
-    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
-    st.stop()
+stop_without_data(txt("empty"))
 
 figures = kpis(chosen)
 if figures.period is None or figures.current is None:

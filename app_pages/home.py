@@ -18,16 +18,20 @@ from ui.overview_view import (
     window_text,
 )
 from ui.scope import basis
-from ui.state import has_data, language, period, sources_summary, stored_months, tr
+from ui.state import (
+    language,
+    period,
+    sources_summary,
+    stop_without_data,
+    stored_months,
+    tr,
+)
 
 CHART_CONFIG = {"displaylogo": False}
 
 st.title(tr("home.title"))
 chosen = period()
-if not has_data():
-    st.info(tr("home.empty"))
-    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
-    st.stop()
+stop_without_data(tr("home.empty"))
 
 view = landing(chosen)
 if view.period is None:

@@ -13,15 +13,12 @@ from ui.people_view import (
     render_tiles,
     txt,
 )
-from ui.state import has_data, language, period, tr
+from ui.state import language, period, stop_without_data, tr
 
 st.title(txt("title"))
 st.caption(txt("intro"))
 chosen = period()
-if not has_data():
-    st.info(txt("empty"))
-    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
-    st.stop()
+stop_without_data(txt("empty"))
 
 figures = summary(chosen)
 limits = thresholds()

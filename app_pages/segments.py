@@ -23,14 +23,11 @@ from ui.segments_view import (
     txt,
     window_text,
 )
-from ui.state import has_data, language, period, tr
+from ui.state import language, period, stop_without_data
 
 st.title(txt("title"))
 chosen = period()
-if not has_data():
-    st.info(txt("empty"))
-    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
-    st.stop()
+stop_without_data(txt("empty"))
 
 moved = shift(chosen)
 if moved.current is None:

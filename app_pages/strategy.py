@@ -5,16 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.format import month_span
-from ui.state import has_data, language, period, tr
+from ui.state import language, period, stop_without_data
 from ui.strategy_cache import cards, currency
 from ui.strategy_view import render_card, txt
 
 st.title(txt("title"))
 chosen = period()
-if not has_data():
-    st.info(txt("empty"))
-    st.page_link("app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:")
-    st.stop()
+stop_without_data(txt("empty"))
 
 segment_cards = cards(chosen)
 if all(card.figures is None for card in segment_cards):

@@ -15,7 +15,7 @@ from core.stress import StressResult
 from core.whale import WhaleSummary
 from ui.alerts import AlertTexts, render_alert_list
 from ui.concentration_cache import stress
-from ui.format import compact_money, download_table, escape_markdown, money, month_span
+from ui.format import compact_money, download_table, escape_markdown, money, window_span
 from ui.state import tr
 
 P = "concentration_page"
@@ -29,9 +29,7 @@ def txt(key: str, **params: object) -> str:
 
 def window_text(window: Period | None) -> str:
     """'2024-04 – 2025-03', or a note that stored history does not cover it."""
-    if window is None or window.start is None or window.end is None:
-        return txt("compare_missing")
-    return month_span({window.start.strftime("%Y-%m"), window.end.strftime("%Y-%m")})
+    return window_span(window, txt("compare_missing"))
 
 
 def amount(value: float | None, lang: Language, currency: str | None) -> str:

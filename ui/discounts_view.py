@@ -13,7 +13,7 @@ from core.i18n import Language
 from core.metrics import Period
 from ui.alerts import AlertTexts, render_alert_list
 from ui.concentration_tiles import unchanged
-from ui.format import download_table, money, month_span
+from ui.format import download_table, money, window_span
 from ui.scope import ordered
 from ui.state import tr
 
@@ -28,9 +28,7 @@ def txt(key: str, **params: object) -> str:
 
 def window_text(window: Period | None) -> str:
     """'2024-04 – 2025-03', or a note that stored history does not cover it."""
-    if window is None or window.start is None or window.end is None:
-        return txt("compare_missing")
-    return month_span({window.start.strftime("%Y-%m"), window.end.strftime("%Y-%m")})
+    return window_span(window, txt("compare_missing"))
 
 
 def segment_name(segment: object) -> str:

@@ -14,6 +14,7 @@ import streamlit as st
 from core.export import CSV_MIME, XLSX_MIME, safe_csv, safe_xlsx
 from core.i18n import Language
 from core.ingest.models import IngestIssue
+from core.metrics import Period
 
 CURRENCY_SIGNS: Final[dict[str, str]] = {
     "CNY": "¥",
@@ -82,6 +83,13 @@ def month_span(months: Iterable[str]) -> str:
     if not ordered:
         return "–"
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]} – {ordered[-1]}"
+
+
+def window_span(window: Period | None, missing: str) -> str:
+    """'2024-04 – 2025-03' for a closed period, else `missing` (history does not cover it)."""
+    if window is None or window.start is None or window.end is None:
+        return missing
+    return month_span({window.start.strftime("%Y-%m"), window.end.strftime("%Y-%m")})
 
 
 def escape_markdown(text: object) -> str:

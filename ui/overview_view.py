@@ -16,8 +16,7 @@ from core.mistakes import MistakeCheck
 from core.overview import Basis, Kpi, Overview, RankedAlert
 from core.report_sections import kpi_change
 from core.segments_charts import chart_names
-from ui.format import compact_money, escape_markdown, money, rate
-from ui.format import month_span as months_text
+from ui.format import compact_money, escape_markdown, money, rate, window_span
 from ui.navigation import PAGES
 from ui.overview_cache import margin_chart
 from ui.state import tr
@@ -99,9 +98,7 @@ def txt(key: str, **params: object) -> str:
 
 def window_text(window: Period | None) -> str:
     """'2024-04 – 2025-03', or a note that stored history does not cover it."""
-    if window is None or window.start is None or window.end is None:
-        return txt("compare_missing")
-    return months_text({window.start.strftime("%Y-%m"), window.end.strftime("%Y-%m")})
+    return window_span(window, txt("compare_missing"))
 
 
 def months_in(window: Period) -> int:

@@ -10,7 +10,7 @@ from core.i18n import Language
 from core.metrics import Period
 from core.segments import MixShift
 from core.segments_charts import bridge_axis_range, chart_names
-from ui.format import download_table, month_span, rate, tile_money
+from ui.format import download_table, rate, tile_money, window_span
 from ui.scope import ordered
 from ui.segments_cache import bridge_chart, movers
 from ui.state import language, tr
@@ -39,9 +39,7 @@ def name_of(code: object) -> str:
 
 def window_text(window: Period | None) -> str:
     """'2024-04 – 2025-03', or a note that stored history does not cover it."""
-    if window is None or window.start is None or window.end is None:
-        return txt("compare_missing")
-    return month_span({window.start.strftime("%Y-%m"), window.end.strftime("%Y-%m")})
+    return window_span(window, txt("compare_missing"))
 
 
 def points(value: object) -> str | None:

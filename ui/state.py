@@ -125,6 +125,17 @@ def has_data() -> bool:
     return data_version() > 0
 
 
+def stop_without_data(empty_text: str) -> None:
+    """Every analysis page's first check: with nothing stored yet, say so, point to the Data
+    page, and end the page here."""
+    if not has_data():
+        st.info(empty_text)
+        st.page_link(
+            "app_pages/data.py", label=tr("home.go_to_data"), icon=":material/upload_file:"
+        )
+        st.stop()
+
+
 def language() -> Language:
     """The UI language chosen in the sidebar (or by ?lang=), else the configured default."""
     chosen = st.session_state.get(LANGUAGE_KEY)
