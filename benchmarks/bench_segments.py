@@ -124,7 +124,8 @@ def run_core(con) -> dict:
 
 def _pct(column: str, descending: bool = False) -> str:
     """Mid-rank percentile of a column among the accounts, 50 where it is NULL."""
-    key = f"-{column}" if descending else column
+    # Rounded as the core ranks them (core.scorecard_sql.KEY_DIGITS): float noise never ties.
+    key = f"-round({column}, 9)" if descending else f"round({column}, 9)"
     return f"""coalesce(100.0 * (rank() OVER (ORDER BY {key}) - 1
                         + (count(*) OVER (PARTITION BY {key}) - 1) / 2)
                        / nullif(count({column}) OVER () - 1, 0)
@@ -252,7 +253,7 @@ def _pandas_scores(rows, period, base):
 
     def pct(column):
         present = column.dropna()
-        ranks = present.rank(method="average")
+        ranks = present.round(9).rank(method="average")
         return (100 * (ranks - 1) / (len(present) - 1)).reindex(column.index).fillna(50)
 
     score = (
