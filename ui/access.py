@@ -16,10 +16,12 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from core.access import Role, role_for
+from core.error_log import LOGGER_NAME
 from ui.format import escape_markdown
 from ui.state import settings, tr
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(f"{LOGGER_NAME}.access")
+"""Refusals and unreadable secrets, in the 'keystone' log next to the errors."""
 
 
 def _secrets_files_exist() -> bool:

@@ -182,7 +182,7 @@ class TestViewer:
         assert stored_uploads(portfolio) == 1
 
     def test_the_store_handler_itself_refuses_a_viewer(
-        self, portfolio: Database, monkeypatch: pytest.MonkeyPatch
+        self, portfolio: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
     ) -> None:
         """Even if the page drew the uploader for a viewer (is_editor patched to say yes), the
         check at the point of the write (require_editor) refuses the store."""
@@ -191,6 +191,7 @@ class TestViewer:
         at.button(key="data.store").click().run()
         assert "Only editors can change data or settings. Nothing was changed." in texts(at.error)
         assert stored_uploads(portfolio) == 1
+        assert "write refused: carl@example.com has role viewer" in caplog.text
 
     def test_the_restore_handler_itself_refuses_a_viewer(
         self, portfolio: Database, monkeypatch: pytest.MonkeyPatch
