@@ -7,9 +7,12 @@ KEYSTONE_ACCESS__* in the environment. Editors: ana@example.com. Viewers: @examp
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from streamlit import config
+from streamlit.runtime.secrets import secrets_singleton
 from streamlit.testing.v1 import AppTest
 
 import ui.access
@@ -277,3 +280,38 @@ class TestWriteGuard:
         with portfolio.connect() as con:
             assert saved_mapping(con, "default") == saved
         assert bool(at.error) is (not saved)
+
+
+@pytest.mark.usefixtures("portfolio")
+class TestUnreadableSecrets:
+    @pytest.fixture
+    def broken_secrets(self, tmp_path: Path) -> Iterator[Path]:
+        """A secrets.toml with a TOML syntax error, as the only secrets file."""
+        path = tmp_path / "secrets.toml"
+        path.write_text('[auth\nclient_id = "x"\n', encoding="utf-8")
+        saved = config.get_option("secrets.files")
+        config.set_option("secrets.files", [str(path)])
+        secrets_singleton._reset()
+        yield path
+        config.set_option("secrets.files", saved)
+        secrets_singleton._reset()
+
+    def test_a_secrets_file_that_cannot_be_parsed_keeps_login_required(
+        self, broken_secrets: Path
+    ) -> None:
+        """Failing open would make everyone an editor; instead nobody gets past the login."""
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.run()
+        assert not at.exception
+        assert "secrets.toml cannot be read" in at.error[0].value
+        assert not at.button and not at.dataframe and not at.sidebar.selectbox
+
+    def test_without_any_secrets_file_there_is_no_login(self, tmp_path: Path) -> None:
+        saved = config.get_option("secrets.files")
+        config.set_option("secrets.files", [str(tmp_path / "absent.toml")])
+        try:
+            at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+            at.run()
+        finally:
+            config.set_option("secrets.files", saved)
+        assert not at.error and at.sidebar.selectbox
