@@ -196,6 +196,15 @@ def _indexed_rows(con: duckdb.DuckDBPyConnection, rows: str, month: date) -> Non
     )
 
 
+def _numbered(order: str, digits: int) -> str:
+    """SQL: the row's number in `order`, zero-padded to `digits` or to the count's width when
+    that is wider (lpad would cut '1000' to '100' and give two names one alias)."""
+    return (
+        f"lpad((row_number() OVER ({order}))::VARCHAR, "
+        f"greatest({digits}, length((count(*) OVER ())::VARCHAR))::INTEGER, '0')"
+    )
+
+
 _EMPTY_MASTER: Final = (
     "(SELECT NULL::VARCHAR AS account_id, NULL::VARCHAR AS parent_group, "
     "NULL::VARCHAR AS owner WHERE false)"
@@ -226,9 +235,8 @@ def _anonymised(con: duckdb.DuckDBPyConnection, rows: str, catalog: str, aliases
                 UNION ALL SELECT account_id, NULL FROM {master}
                 UNION ALL SELECT account_id, NULL FROM {contacts}
             )
-            SELECT name, $label || ' ' || lpad(
-                       (row_number() OVER (ORDER BY max(net) DESC NULLS LAST, name))::VARCHAR,
-                       3, '0') AS alias
+            SELECT name, $label || ' ' || {_numbered("ORDER BY max(net) DESC NULLS LAST, name", 3)}
+                       AS alias
             FROM revenue WHERE name IS NOT NULL GROUP BY name""",
         {"label": aliases.account},
     )
@@ -244,9 +252,9 @@ def _anonymised(con: duckdb.DuckDBPyConnection, rows: str, catalog: str, aliases
                     UNION ALL SELECT {column}, NULL FROM {master}
                     UNION ALL SELECT owner, NULL FROM {contacts} WHERE $owners
                 )
-                SELECT name, $label || ' ' || lpad(
-                           (row_number() OVER (ORDER BY max(net) DESC NULLS LAST, name))::VARCHAR,
-                           2, '0') AS alias
+                SELECT name,
+                       $label || ' ' || {_numbered("ORDER BY max(net) DESC NULLS LAST, name", 2)}
+                           AS alias
                 FROM names WHERE name IS NOT NULL GROUP BY name""",
             {"label": label, "owners": table == "scope_owner_alias"},
         )
@@ -273,9 +281,9 @@ def _anonymised(con: duckdb.DuckDBPyConnection, rows: str, catalog: str, aliases
     if "active_contacts" in views:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE scope_contact_alias AS
-                SELECT account_id, contact_name, $contact || ' ' || lpad(
-                           (row_number() OVER (ORDER BY account_id, contact_name))::VARCHAR,
-                           3, '0') AS alias
+                SELECT account_id, contact_name,
+                       $contact || ' ' || {_numbered("ORDER BY account_id, contact_name", 3)}
+                           AS alias
                 FROM (SELECT DISTINCT account_id, contact_name FROM {contacts})""",
             {"contact": aliases.contact},
         )

@@ -202,3 +202,19 @@ class TestIndex:
         assert Scope.from_token(scope.token()) == scope
         assert Scope.from_token("garbage") == Scope()
         assert Scope().is_plain() and not scope.is_plain()
+
+
+def test_aliases_stay_unique_past_999(db: Database) -> None:
+    """1,005 accounts: 'Account 1000' and the rest get four digits, none shares an alias."""
+    lines = [f"2026-01,K{i:04d},{1000 + i}" for i in range(1005)]
+    store_uploads(db, [prepare("many.csv", "month,account_id,net_revenue\n" + "\n".join(lines))])
+    with db.connect() as con:
+        scope_connection(con, Scope(anonymise=True))
+        count, distinct, widest = fetch_all(
+            con,
+            "SELECT count(*), count(DISTINCT account_key), max(length(account_key))"
+            " FROM active_rows",
+        )[0]
+        first = scalar(con, "SELECT account_key FROM active_rows WHERE net_revenue = 2004")
+    assert (count, distinct, widest) == (1005, 1005, len("Account 0001"))
+    assert first == "Account 0001", "the largest account comes first, padded to four digits"
