@@ -229,8 +229,10 @@ def render_group(group: GroupMembers | None, account: str, lang: Language) -> No
     members = group.members.assign(
         this=group.members["account"] == account,
     )[["this", "account", "name", "net_revenue", "share"]]
+    members = members.rename(columns={column: txt(f"col.{column}") for column in members.columns})
+    download_table(members, "group-members.csv", "account_download_group")
     st.dataframe(
-        members.rename(columns={column: txt(f"col.{column}") for column in members.columns}),
+        members,
         hide_index=True,
         column_config={
             txt("col.this"): st.column_config.CheckboxColumn(width="small"),
@@ -290,10 +292,9 @@ def render_people(people: AccountPeople | None) -> None:
     shown = contacts[
         ["contact_name", "title", "buying_role", "style", "influence", "stance", "last_contact"]
     ]
-    st.dataframe(
-        shown.rename(columns={column: txt(f"col.{column}") for column in shown.columns}),
-        hide_index=True,
-    )
+    shown = shown.rename(columns={column: txt(f"col.{column}") for column in shown.columns})
+    st.dataframe(shown, hide_index=True)
+    download_table(shown, "account-contacts.csv", "account_download_contacts")
 
 
 ROW_COLUMNS = (

@@ -136,7 +136,9 @@ def render_stress(report: ConcentrationReport, lang: Language, currency: str | N
         st.info(txt("stress_empty"), icon=":material/science:")
         return
     result = stress(chosen, report.by, removed_accounts, removed_groups, int(top_n))
-    st.dataframe(stress_table(result, lang, currency), hide_index=True)
+    shown = stress_table(result, lang, currency)
+    st.dataframe(shown, hide_index=True)
+    download_table(shown, "stress-test.csv", f"conc_stress_download_{scope}_{report.by}")
     removed = sum(account.net_revenue for account in result.removed)
     st.caption(
         escape_markdown(

@@ -16,7 +16,7 @@ from core.mistakes import MistakeCheck
 from core.overview import Basis, Kpi, Overview, RankedAlert
 from core.report_sections import kpi_change
 from core.segments_charts import chart_names
-from ui.format import compact_money, escape_markdown, money, rate, window_span
+from ui.format import compact_money, download_table, escape_markdown, money, rate, window_span
 from ui.navigation import PAGES
 from ui.overview_cache import margin_chart
 from ui.state import tr
@@ -370,6 +370,9 @@ def render_panel(
         with st.expander(tr("mistakes.panel.accounts", count=count)):
             table = _accounts_table(check, names, lang, currency)
             st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1) + 3, 300))
+            download_table(
+                table, f"mistake-{check.mistake}.csv", f"overview_download_{check.mistake}"
+            )
 
 
 def render_mistakes(view: Overview, lang: Language, currency: str | None) -> None:

@@ -16,7 +16,7 @@ from core.people import PeopleSummary, role_order
 from core.people_playbook import levers, levers_in_place, style_card
 from core.reference_fields import STYLES
 from ui.alerts import AlertTexts, render_alert_list
-from ui.format import compact_money, escape_markdown, rate
+from ui.format import compact_money, download_table, escape_markdown, rate
 from ui.people_cache import heatmap_chart, relationship_chart
 from ui.state import tr
 
@@ -181,6 +181,7 @@ def _people_table(people: pd.DataFrame) -> None:
         }
     )
     st.dataframe(table, hide_index=True)
+    download_table(table, "key-people.csv", "people_download_contacts")
 
 
 def _style_cards(people: pd.DataFrame, lang: Language) -> None:

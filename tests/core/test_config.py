@@ -41,3 +41,9 @@ class TestErrorDetails:
         known = {option.value for option in ShowErrorDetailsConfigOptions}
         assert known == {"full", "stacktrace", "type", "none"}
         assert config["client"]["showErrorDetails"] in known
+
+
+class TestDownloads:
+    def test_tables_have_no_unguarded_toolbar_export(self, config: dict) -> None:
+        """Downloads go through core.export (formula starts neutralised), not the toolbar."""
+        assert config["client"]["disableDataExport"] is True
