@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test test-fast lint bench demo browser venv clean-db
+.PHONY: run test test-fast lint bench demo browser venv clean-db load
 
 $(VENV)/.run-installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_page.py
 	$(PY) benchmarks/bench_discounts.py
 	$(PY) benchmarks/bench_segments.py
+
+## load: 10 headless Chromium sessions on every page of a 1M-row database for 120 s (tests/load/)
+load: $(VENV)/.test-installed browser
+	$(PY) -m tests.load.run_load $(LOAD_ARGS)
