@@ -39,27 +39,21 @@ def months_changed(
         current = now.get(month)
         if (current.upload_id if current else None) == seen.get((source, month)):
             continue
-        if current is None:
-            refusals.append(
-                store_issue(
-                    "month_changed_empty",
-                    file=prepared.report.file,
-                    value=month,
-                    month=month,
-                    source=source,
-                )
-            )
-            continue
+        stored_now: dict[str, object] = {}
+        if current is not None:
+            stored_now = {
+                "upload": current.upload_id,
+                "rows": current.rows,
+                "revenue": f"{current.net_revenue:,.2f}",
+            }
         refusals.append(
             store_issue(
-                "month_changed",
+                "month_changed" if current is not None else "month_changed_empty",
                 file=prepared.report.file,
                 value=month,
                 month=month,
                 source=source,
-                upload=current.upload_id,
-                rows=current.rows,
-                revenue=f"{current.net_revenue:,.2f}",
+                **stored_now,
             )
         )
     return refusals

@@ -21,44 +21,48 @@ def keystone_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord
     return [r for r in caplog.records if r.name == LOGGER_NAME]
 
 
+def data_page_failing(
+    open_app: OpenApp,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    error: Exception,
+) -> tuple[AppTest, logging.LogRecord]:
+    """Open the Data page while reading the upload history raises `error`; its one log record."""
+    at = open_app()
+
+    def failing() -> list:
+        raise error
+
+    monkeypatch.setattr(ui.state, "uploads", failing)
+    with caplog.at_level(logging.ERROR, logger=LOGGER_NAME):
+        at.switch_page(DATA).run()
+    (record,) = keystone_records(caplog)
+    return at, record
+
+
 @pytest.mark.usefixtures("portfolio")
 class TestPageErrorsAreLogged:
     def test_a_database_error_on_a_page_names_the_page_and_period(
         self, open_app: OpenApp, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """The portfolio holds 2025-11..2026-01, the default period."""
-        at = open_app()
-
-        def damaged() -> list:
-            raise DatabaseError("keystone.duckdb is damaged; run keystone rebuild")
-
-        monkeypatch.setattr(ui.state, "uploads", damaged)
-        with caplog.at_level(logging.ERROR, logger=LOGGER_NAME):
-            at.switch_page(DATA).run()
+        error = DatabaseError("keystone.duckdb is damaged; run keystone rebuild")
+        at, record = data_page_failing(open_app, monkeypatch, caplog, error)
         assert not at.exception
         assert "keystone.duckdb is damaged" in at.error[0].value
-        (record,) = keystone_records(caplog)
         assert record.getMessage() == (
             "DatabaseError on page data (period 2025-11..2026-01, action view): "
             "keystone.duckdb is damaged; run keystone rebuild"
         )
-        assert record.exc_info is not None
+        assert record.exc_info is not None and record.exc_info[1] is error
 
     def test_an_uncaught_error_is_logged_and_the_user_sees_a_generic_message(
         self, open_app: OpenApp, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        at = open_app()
-
-        def broken() -> list:
-            raise RuntimeError("unexpected")
-
-        monkeypatch.setattr(ui.state, "uploads", broken)
-        with caplog.at_level(logging.ERROR, logger=LOGGER_NAME):
-            at.switch_page(DATA).run()
+        at, record = data_page_failing(open_app, monkeypatch, caplog, RuntimeError("unexpected"))
         (shown,) = at.exception
         assert "unexpected" not in shown.value, "showErrorDetails = 'none' redacts the message"
         assert "redacted" in shown.value
-        (record,) = keystone_records(caplog)
         assert record.getMessage().startswith("RuntimeError on page data (period 2025-11..2026-01")
 
 

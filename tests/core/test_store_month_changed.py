@@ -154,6 +154,29 @@ class TestSecondConfirmIsRefused:
             store_uploads(db, [bob], seen=seen)
         assert [(i.rule, i.params["upload"]) for i in refused.value.issues] == [("kind_changed", 2)]
 
+    def test_a_preview_that_saw_a_version_where_none_is_now(self, march: Database) -> None:
+        """2026-04 holds nothing, but the caller claims upload 1 was there; a companion file
+        likewise: the message says nothing is stored now, and nothing is written."""
+        before = snapshot(march)
+        april = prepare("april.csv", "month,customer,net revenue\n2026-04,A,30\n")
+        contacts = prepare("c.csv", CONTACTS_V1, kind="contacts")
+        seen = {("default", "2026-04"): 1, ("default", "contacts"): 1}
+        with pytest.raises(StoreError) as refused:
+            store_uploads(march, [april, contacts], replace=True, seen=seen)
+        assert [(i.rule, i.message) for i in refused.value.issues] == [
+            (
+                "month_changed_empty",
+                "2026-04 of source 'default' changed since your preview: it is no longer "
+                "stored; nothing was stored, check the preview again and confirm",
+            ),
+            (
+                "kind_changed_empty",
+                "the contacts file of source 'default' changed since your preview: none is "
+                "active now; nothing was stored, check the preview again and confirm",
+            ),
+        ]
+        assert snapshot(march) == before
+
 
 class TestAtTheSameMoment:
     def test_two_threads_confirming_together_store_exactly_one(self, march: Database) -> None:
