@@ -58,7 +58,9 @@ def start_server(database: Path, log: Path) -> tuple[subprocess.Popen, str]:
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
     }
-    server_flags = ["--server.headless", "true", "--server.address", "127.0.0.1"]
+    # No file watcher: edits to the working tree during a run must not rerun or reload the app.
+    server_flags = ["--server.headless", "true", "--server.address", "127.0.0.1",
+                    "--server.fileWatcherType", "none"]  # fmt: skip
     with log.open("w") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), *server_flags,
