@@ -16,6 +16,7 @@ from core.mistakes import MistakeCheck
 from core.overview import Basis, Kpi, Overview, RankedAlert
 from core.report_sections import kpi_change
 from core.segments_charts import chart_names
+from ui.alerts import BOXES_AT_MOST, overflow_table
 from ui.format import compact_money, download_table, escape_markdown, money, rate, window_span
 from ui.navigation import PAGES
 from ui.overview_cache import margin_chart
@@ -275,7 +276,15 @@ def render_alerts(view: Overview, lang: Language, currency: str | None) -> None:
     rest = view.alerts[SHOWN_ALERTS:]
     if rest:
         with st.expander(txt("alerts_more", count=len(rest))):
-            _alert_grid(rest, view, lang, currency)
+            _alert_grid(rest[:BOXES_AT_MOST], view, lang, currency)
+            if len(rest) > BOXES_AT_MOST:
+                overflow_table(
+                    [
+                        (txt("status." + item.alert.severity), item.alert.message(lang))
+                        for item in rest[BOXES_AT_MOST:]
+                    ],
+                    "overview-alerts",
+                )
 
 
 # The five mistakes ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.i18n import Language
 from core.strategy import SegmentFigures, StrategyCard, TriggeredAction
+from ui.alerts import BOXES_AT_MOST, overflow_table
 from ui.format import escape_markdown, rate, tile_money
 from ui.state import tr
 
@@ -79,8 +80,16 @@ def render_actions(actions: list[TriggeredAction], lang: Language) -> None:
     rest = actions[SHOWN_ACTIONS:]
     if rest:
         with st.expander(txt("more_actions", count=len(rest))):
-            for action in rest:
+            for action in rest[:BOXES_AT_MOST]:
                 _render_action(action, lang)
+            if len(rest) > BOXES_AT_MOST:
+                overflow_table(
+                    [
+                        (txt(f"severity.{action.severity}"), action.text(lang))
+                        for action in rest[BOXES_AT_MOST:]
+                    ],
+                    f"strategy-actions-{rest[0].segment}",
+                )
 
 
 def render_card(card: StrategyCard, lang: Language, currency: str | None) -> None:

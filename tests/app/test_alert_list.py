@@ -62,3 +62,14 @@ class TestAlertList:
         # Every alert is still there, inside its rule's group.
         assert (len(at.error), len(at.warning)) == (2, 12)
         assert len(at.expander[1].warning) == 12
+
+    def test_past_twenty_boxes_the_rest_is_one_table(self) -> None:
+        """25 creep alerts: 20 boxes, then the 5 others as rows of one table."""
+        at = _run(count_watch=25, count_act=0)
+        group = at.expander[0]
+        assert len(group.warning) == 20
+        [table] = group.dataframe
+        assert len(table.value) == 5
+        assert table.value.iloc[0]["Severity"] == "Watch"
+        assert "Acct 120" in table.value.iloc[0]["Alert"]
+        assert "5 more, listed in a table" in [caption.value for caption in group.caption]
