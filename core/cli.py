@@ -72,6 +72,16 @@ def _database(args: argparse.Namespace) -> Database:
     return Database(Path(args.db) if args.db else settings.db_path, settings.lock_timeout_s)
 
 
+def _stored_database(args: argparse.Namespace) -> Database:
+    """The database a reading command works on; a missing, damaged or empty one is an error
+    that names the file and what to run."""
+    db = _database(args)
+    db.require()
+    if not db.exists():
+        raise DatabaseError(f"{db.path} holds no data yet; run `keystone ingest` or `make demo`")
+    return db
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     settings = get_settings()
     options = IngestOptions(
@@ -133,10 +143,7 @@ def _dry_run(db: Database, batch: list[PreparedUpload], replace: bool) -> int:
 
 def cmd_metrics(args: argparse.Namespace) -> int:
     period = Period.from_text(args.date_from, args.date_to)
-    db = _database(args)
-    db.require()
-    if not db.exists():
-        raise DatabaseError(f"{db.path} holds no data yet; run `keystone ingest` or `make demo`")
+    db = _stored_database(args)
     with db.connect() as con:
         metrics = portfolio_metrics(con, period).model_dump()
         metrics.update(concentration_metrics(con, period))
@@ -214,10 +221,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from core.scope import Aliases, Scope
 
     period = Period.from_text(args.date_from, args.date_to)
-    db = _database(args)
-    db.require()
-    if not db.exists():
-        raise DatabaseError(f"{db.path} holds no data yet; run `keystone ingest` or `make demo`")
+    db = _stored_database(args)
     lang = args.lang or get_settings().language
     stored = stored_period(db, period)
     if stored is None:
