@@ -54,7 +54,7 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## bench: ingest and concentration figures against raw DuckDB SQL and pandas, and the cached page rerun
+## bench: ingest, concentration, discount and segment figures against raw DuckDB SQL and pandas, and the cached page rerun
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/bench_ingest.py
 	$(PY) benchmarks/bench_concentration.py
