@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from core.i18n import Language, has_text, t
@@ -11,6 +13,14 @@ from core.i18n import Language, has_text, t
 Severity = Literal["watch", "act"]
 """'act' needs a decision before the next review; 'watch' needs a look."""
 Number = float | int | None
+
+
+def finite(value: object) -> float | None:
+    """Evidence made JSON-ready: a float, or None for NULL, NaN and infinity."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isinf(number) else number
 
 
 class Alert(BaseModel):

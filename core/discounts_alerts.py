@@ -7,13 +7,12 @@ behind it and the accounts involved. Definitions follow domain.md §3.
 
 from __future__ import annotations
 
-import math
 from typing import Final, Literal
 
 import duckdb
 import pandas as pd
 
-from core.alerts import Alert, Number, Severity
+from core.alerts import Alert, Number, Severity, finite
 from core.discounts_base import DiscountBase, discount_base
 from core.discounts_creep import (
     DiscountThresholds,
@@ -38,14 +37,6 @@ CORRIDOR_TOP: Final = 10
 """Corridor outliers raised as alerts by default: the largest excesses over the peers."""
 
 
-def _number(value: object) -> float | None:
-    """A float, or None for NULL and NaN (JSON-ready evidence)."""
-    if value is None or pd.isna(value):
-        return None
-    number = float(value)
-    return None if math.isinf(number) else number
-
-
 def _alert(
     rule: DiscountRule,
     params: dict[str, str | int | float],
@@ -66,13 +57,13 @@ def _alert(
 
 def _creep_evidence(row: pd.Series, threshold: float) -> dict[str, Number]:
     return {
-        "points": _number(row["points"]),
-        "slope": _number(row["slope"]),
-        "revenue_change": _number(row["revenue_change"]),
-        "rate_prior": _number(row["rate_prior"]),
-        "rate_last": _number(row["rate_last"]),
-        "monthly_net_prior": _number(row["monthly_net_prior"]),
-        "monthly_net_last": _number(row["monthly_net_last"]),
+        "points": finite(row["points"]),
+        "slope": finite(row["slope"]),
+        "revenue_change": finite(row["revenue_change"]),
+        "rate_prior": finite(row["rate_prior"]),
+        "rate_last": finite(row["rate_last"]),
+        "monthly_net_prior": finite(row["monthly_net_prior"]),
+        "monthly_net_last": finite(row["monthly_net_last"]),
         "threshold": threshold,
     }
 
@@ -103,7 +94,7 @@ def buys_nothing_alerts(creep: pd.DataFrame, threshold: float) -> list[Alert]:
     """One 'buys_nothing' alert per account with creep above `threshold` and flat revenue."""
     alerts = []
     for _, row in buys_nothing(creep, threshold).iterrows():
-        change = _number(row["revenue_change"])
+        change = finite(row["revenue_change"])
         params: dict[str, str | int | float] = {
             "account": str(row["name"]),
             "key": str(row["account"]),
@@ -145,12 +136,12 @@ def corridor_alerts(
                 "excess_points": float(row["excess_points"]),
             },
             {
-                "rate": _number(row["rate"]),
-                "peer_p90": _number(row["peer_p90"]),
-                "excess_points": _number(row["excess_points"]),
+                "rate": finite(row["rate"]),
+                "peer_p90": finite(row["peer_p90"]),
+                "excess_points": finite(row["excess_points"]),
                 "peers": int(row["peers"]),
                 "band": int(row["band"]),
-                "net_revenue": _number(row["net_revenue"]),
+                "net_revenue": finite(row["net_revenue"]),
                 "quantile": thresholds.peer_quantile,
             },
             str(row["account"]),

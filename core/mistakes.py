@@ -9,25 +9,24 @@ are the top 20% by net revenue (core.mistakes_sql). Every figure comes from Duck
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import duckdb
-from pydantic import BaseModel, ConfigDict
 
-from core.alerts import Alert, Number
+from core.alerts import Alert, Number, finite
 from core.concentration import HHI_HIGH, HHI_MODERATE, figures_by_bucket
 from core.concentration_sql import Comparisons, comparisons, materialised, shift_months
 from core.discounts_alerts import discount_alerts
 from core.metrics import Period
 from core.mistakes_models import (
     MISTAKES,
-    STATUS_RANK,
+    FiveMistakes,
     MistakeCheck,
     MistakeId,
     MistakeThresholds,
     Status,
     worst,
+    worst_first,
 )
 from core.mistakes_sql import CHURN_SQL, DEPENDENCE_SQL, MARGIN_SQL
 from core.scorecard import Scorecard, scorecard
@@ -36,19 +35,6 @@ from core.segments import segment_mix
 from core.settings import get_settings
 from core.sql import fetch_one, frame
 from core.whale import whale_summary
-
-
-def _worst_first(reasons: list[tuple[Status, str]]) -> list[str]:
-    """Reason codes, those of the worst status first (so the first explains the status)."""
-    ordered = sorted(reasons, key=lambda item: -STATUS_RANK[item[0]])
-    return [code for _, code in ordered]
-
-
-def _number(value: object) -> Number:
-    if value is None:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) or math.isinf(number) else number
 
 
 def single_indicator(card: Scorecard, con: duckdb.DuckDBPyConnection, t: MistakeThresholds):
@@ -79,7 +65,7 @@ def single_indicator(card: Scorecard, con: duckdb.DuckDBPyConnection, t: Mistake
     figures = {
         str(row["account"]): {
             "revenue_rank": int(row["revenue_rank"]),
-            "score": _number(row["score"]),
+            "score": finite(row["score"]),
             "score_rank": int(row["rank"]),
             "revenue_only": 1 if row["side"] == "revenue_only" else 0,
         }
@@ -132,9 +118,9 @@ def big_over_small(
     small, lost, lapsed, churned, churned_revenue, key_before, key_now = row
     churn = (lost + lapsed) / small if small else None
     growth = key_now / key_before - 1 if prior and key_before and key_before > 0 else None
-    hhi = _number(now.get("hhi"))
-    top20 = _number(now.get("top20pct_share"))
-    hhi_then = _number(last_year.get("hhi")) if last_year else None
+    hhi = finite(now.get("hhi"))
+    top20 = finite(now.get("top20pct_share"))
+    hhi_then = finite(last_year.get("hhi")) if last_year else None
     rise = hhi - hhi_then if hhi is not None and hhi_then is not None else None
     reasons: list[tuple[Status, str]] = []
     if hhi is not None and hhi > HHI_HIGH:
@@ -151,13 +137,13 @@ def big_over_small(
     return MistakeCheck(
         mistake="big_over_small",
         status=worst([status for status, _ in reasons]),
-        reasons=_worst_first(reasons),
+        reasons=worst_first(reasons),
         evidence={
             "hhi": hhi,
             "hhi_last_year": hhi_then,
             "hhi_rise": rise,
             "hhi_rise_threshold": t.hhi_rise,
-            "top5_share": _number(now.get("top5_share")),
+            "top5_share": finite(now.get("top5_share")),
             "top20_share": top20,
             "top20_threshold": t.top20_share,
             "small_accounts": small,
@@ -165,7 +151,7 @@ def big_over_small(
             "lapsed": lapsed,
             "churn_share": churn,
             "churn_threshold": t.small_churn,
-            "churned_revenue": _number(churned_revenue),
+            "churned_revenue": finite(churned_revenue),
             "key_growth": growth,
         },
         accounts=list(churned or []),
@@ -229,11 +215,11 @@ def product_not_customer(
         accounts=[str(key) for key in flagged["account"]],
         account_figures={
             str(row["account"]): {
-                "net_revenue": _number(row["net_revenue"]),
-                "top_product_share": _number(row["top_product_share"]),
-                "product_hhi": _number(row["product_hhi"]),
-                "top_month_share": _number(row["top_month_share"]),
-                "cv": _number(row["cv"]),
+                "net_revenue": finite(row["net_revenue"]),
+                "top_product_share": finite(row["top_product_share"]),
+                "product_hhi": finite(row["product_hhi"]),
+                "top_month_share": finite(row["top_month_share"]),
+                "cv": finite(row["cv"]),
             }
             for row in flagged.to_dict("records")
         },
@@ -279,12 +265,12 @@ def profit_source(
     return MistakeCheck(
         mistake="profit_source",
         status=worst([status for status, _ in reasons]),
-        reasons=_worst_first(reasons),
+        reasons=worst_first(reasons),
         evidence={
-            "margin": _number(margin),
-            "key_margin": _number(key_margin),
-            "rest_margin": _number(rest_margin),
-            "margin_gap": _number(gap),
+            "margin": finite(margin),
+            "key_margin": finite(key_margin),
+            "rest_margin": finite(rest_margin),
+            "margin_gap": finite(gap),
             "gap_threshold": t.margin_gap,
             "loss_makers": len(losers),
             "key_loss_makers": len(key_losers),
@@ -294,8 +280,8 @@ def profit_source(
         accounts=losers,
         account_figures={key: {"key": 1 if key in key_losers else 0} for key in losers},
         breakdown={
-            "tier": {str(r["tier"]): _number(r["margin"]) for r in tiers.to_dict("records")},
-            "segment": {str(r["segment"]): _number(r["margin"]) for r in mix.to_dict("records")},
+            "tier": {str(r["tier"]): finite(r["margin"]) for r in tiers.to_dict("records")},
+            "segment": {str(r["segment"]): finite(r["margin"]) for r in mix.to_dict("records")},
         },
     )
 
@@ -337,20 +323,6 @@ def better_terms(alerts: Sequence[Alert]) -> MistakeCheck:
 
 def _creep_threshold(alerts: Sequence[Alert]) -> Number:
     return next((a.evidence.get("threshold") for a in alerts if a.rule == "creep"), None)
-
-
-class FiveMistakes(BaseModel):
-    """The five checks of a period, in domain.md §5 order."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    period: Period | None
-    """The period clipped to stored months; None when none falls in it."""
-    checks: list[MistakeCheck]
-
-    def status(self) -> Status:
-        """The worst of the five."""
-        return worst([check.status for check in self.checks])
 
 
 def five_mistakes(

@@ -10,6 +10,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.alerts import Number
+from core.metrics import Period
 
 Status = Literal["ok", "watch", "act"]
 MistakeId = Literal[
@@ -116,3 +117,23 @@ class MistakeCheck(BaseModel):
 def worst(statuses: Sequence[Status]) -> Status:
     """The most severe status of several; 'ok' for none."""
     return max(statuses, key=STATUS_RANK.__getitem__, default="ok")
+
+
+def worst_first(reasons: list[tuple[Status, str]]) -> list[str]:
+    """Reason codes, those of the worst status first (so the first explains the status)."""
+    ordered = sorted(reasons, key=lambda item: -STATUS_RANK[item[0]])
+    return [code for _, code in ordered]
+
+
+class FiveMistakes(BaseModel):
+    """The five checks of a period, in domain.md §5 order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    period: Period | None
+    """The period clipped to stored months; None when none falls in it."""
+    checks: list[MistakeCheck]
+
+    def status(self) -> Status:
+        """The worst of the five."""
+        return worst([check.status for check in self.checks])
