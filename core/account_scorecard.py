@@ -28,6 +28,7 @@ from core.people_alerts import people_alerts
 from core.scorecard import Scorecard
 from core.scorecard_sql import scorecard_sql, weight_params
 from core.scorecard_weights import INDICATORS, ScorecardWeights
+from core.segments_base import segments_base
 from core.settings import get_settings
 from core.sql import frame
 
@@ -140,7 +141,8 @@ def tier_history(
             periods[f"b{index}"] = prior
             bases[f"q{index}"] = f"b{index}"
     scored = tuple(f"q{index}" for index in range(len(quarters)))
-    sql, params = scorecard_sql(periods, scored, bases)
+    base = segments_base(con, periods.values())
+    sums, params = base.sums_sql(periods)
     labels = pd.DataFrame(
         {
             "bucket": list(scored),
@@ -152,19 +154,18 @@ def tier_history(
             ],
         }
     )
-    cards = frame(
-        con,
-        f"""WITH cards AS ({sql})
-            SELECT bucket, any_value(n) AS n,
-                   {
-            ", ".join(
-                f"any_value({c}) FILTER (WHERE account = $account) AS {c}"
-                for c in ("score", "rank", "tier")
-            )
-        }
-            FROM cards GROUP BY bucket""",
-        {**params, **weight_params(weights or get_settings().scorecard), "account": account},
+    picked = ", ".join(
+        f"any_value({column}) FILTER (WHERE account = $account) AS {column}"
+        for column in ("score", "rank", "tier")
     )
+    with base.view(con):
+        cards = frame(
+            con,
+            f"""WITH cards AS ({scorecard_sql(sums, scored, bases)})
+                SELECT bucket, any_value(n) AS n, {picked}
+                FROM cards GROUP BY bucket""",
+            {**params, **weight_params(weights or get_settings().scorecard), "account": account},
+        )
     history = labels.merge(cards, on="bucket", how="left").drop(columns="bucket")
     return history[columns]
 

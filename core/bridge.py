@@ -16,6 +16,8 @@ DECIMAL (each stored amount to 1/10,000), never as floats, for the totals and pe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Final, Literal
 
@@ -25,7 +27,8 @@ from pydantic import BaseModel, ConfigDict
 
 from core.concentration_sql import comparisons
 from core.metrics import Period
-from core.segments_sql import SEGMENT_RANK_SQL, account_segments_sql
+from core.segments_base import ACCOUNTS_VIEW, SegmentsBase, base_for
+from core.segments_sql import SEGMENT_RANK_SQL
 from core.sql import fetch_all, frame
 
 Movement = Literal["new", "expansion", "contraction", "lost", "flat", "inactive"]
@@ -33,16 +36,13 @@ Movement = Literal["new", "expansion", "contraction", "lost", "flat", "inactive"
 BRIDGE_PARTS: Final = ("start", "new", "expansion", "contraction", "lost", "end")
 """The bridge's amounts in order, as `keystone metrics` prints them."""
 
-_IN_START = "($s0 IS NULL OR month >= $s0) AND ($e0 IS NULL OR month <= $e0)"
-_IN_END = "($s1 IS NULL OR month >= $s1) AND ($e1 IS NULL OR month <= $e1)"
-
 _ACCOUNTS_SQL = f"""
-    account_segments AS ({account_segments_sql()}),
+    account_segments AS (SELECT * FROM {ACCOUNTS_VIEW}),
     revenue AS (
         SELECT account_key,
-               coalesce(sum(net_revenue::DECIMAL(38, 4)) FILTER (WHERE {_IN_START}), 0) AS r0,
-               coalesce(sum(net_revenue::DECIMAL(38, 4)) FILTER (WHERE {_IN_END}), 0) AS r1
-        FROM active_rows WHERE ({_IN_START}) OR ({_IN_END})
+               coalesce(sum(net_exact) FILTER (WHERE bucket = 'start'), 0) AS r0,
+               coalesce(sum(net_exact) FILTER (WHERE bucket = 'end'), 0) AS r1
+        FROM ({{sums}})
         GROUP BY account_key
     ),
     moves AS (
@@ -56,7 +56,8 @@ _ACCOUNTS_SQL = f"""
                     ELSE 'inactive' END AS movement
         FROM revenue AS r JOIN account_segments AS s USING (account_key)
     )"""
-"""Common table expressions ending in `moves`: one row per account with rows in either period."""
+"""Common table expressions ending in `moves`: one row per account with rows in either period;
+{sums} is a core.segments_base sums body with the roles 'start' and 'end'."""
 
 _TOTALS_SQL = f"""
     WITH {_ACCOUNTS_SQL}
@@ -135,19 +136,38 @@ class Bridge(BaseModel):
         return {name: getattr(self.total, name) for name in BRIDGE_PARTS}
 
 
-def _params(start: Period, end: Period) -> dict[str, object]:
-    return {"s0": start.start, "e0": start.end, "s1": end.start, "e1": end.end}
-
-
 def _plain(value: object) -> object:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def revenue_bridge(con: duckdb.DuckDBPyConnection, start: Period, end: Period) -> Bridge:
-    """The bridge from `start` to `end` (usually the prior period and the current one)."""
-    relation = con.sql(_TOTALS_SQL, params=_params(start, end))
-    names = relation.columns
-    rows = [dict(zip(names, map(_plain, row), strict=True)) for row in relation.fetchall()]
+@contextmanager
+def _moves(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    start: Period,
+    end: Period,
+    base: SegmentsBase | None,
+) -> Iterator[tuple[str, dict[str, object]]]:
+    """`sql` (holding {sums}) ready to run on the two periods' sums, with the base in view."""
+    base = base_for(con, base, [start, end])
+    sums, params = base.sums_sql({"start": start, "end": end})
+    with base.view(con):
+        yield sql.replace("{sums}", sums), params
+
+
+def revenue_bridge(
+    con: duckdb.DuckDBPyConnection,
+    start: Period,
+    end: Period,
+    base: SegmentsBase | None = None,
+) -> Bridge:
+    """The bridge from `start` to `end` (usually the prior period and the current one).
+
+    `base` (optional, core.segments_base) holds the sums already read."""
+    with _moves(con, _TOTALS_SQL, start, end, base) as (sql, params):
+        relation = con.sql(sql, params=params)
+        names = relation.columns
+        rows = [dict(zip(names, map(_plain, row), strict=True)) for row in relation.fetchall()]
     empty = {name: 0 for name in names if name != "segment"}
     totals = [BridgeTotals.model_validate(row) for row in rows]
     total = next(
@@ -162,7 +182,12 @@ def revenue_bridge(con: duckdb.DuckDBPyConnection, start: Period, end: Period) -
     )
 
 
-def bridge_accounts(con: duckdb.DuckDBPyConnection, start: Period, end: Period) -> pd.DataFrame:
+def bridge_accounts(
+    con: duckdb.DuckDBPyConnection,
+    start: Period,
+    end: Period,
+    base: SegmentsBase | None = None,
+) -> pd.DataFrame:
     """Per account with rows in either period: its part of the bridge.
 
     Columns: account, name, segment, r0 and r1 (net revenue in each period, credit notes
@@ -170,18 +195,18 @@ def bridge_accounts(con: duckdb.DuckDBPyConnection, start: Period, end: Period) 
     movement (new, expansion, contraction, lost, flat, or inactive: not positive in either).
     Sorted by the size of the change, largest first.
     """
-    return frame(
-        con,
-        f"""WITH {_ACCOUNTS_SQL}
-            SELECT account, name, segment, r0::DOUBLE AS r0, r1::DOUBLE AS r1,
-                   start::DOUBLE AS start, "end"::DOUBLE AS "end",
-                   ("end" - start)::DOUBLE AS change, movement
-            FROM moves ORDER BY abs("end" - start) DESC, account""",
-        _params(start, end),
-    )
+    accounts_sql = f"""WITH {_ACCOUNTS_SQL}
+        SELECT account, name, segment, r0::DOUBLE AS r0, r1::DOUBLE AS r1,
+               start::DOUBLE AS start, "end"::DOUBLE AS "end",
+               ("end" - start)::DOUBLE AS change, movement
+        FROM moves ORDER BY abs("end" - start) DESC, account"""
+    with _moves(con, accounts_sql, start, end, base) as (sql, params):
+        return frame(con, sql, params)
 
 
-def prior_bridge(con: duckdb.DuckDBPyConnection, period: Period) -> Bridge | None:
+def prior_bridge(
+    con: duckdb.DuckDBPyConnection, period: Period, base: SegmentsBase | None = None
+) -> Bridge | None:
     """The bridge from the same-length period just before `period` to `period`.
 
     None when no stored month falls in the period or stored history does not cover all of the
@@ -190,17 +215,15 @@ def prior_bridge(con: duckdb.DuckDBPyConnection, period: Period) -> Bridge | Non
     compared = comparisons(con, period)
     if compared.current is None or compared.prior is None:
         return None
-    return revenue_bridge(con, compared.prior, compared.current)
+    return revenue_bridge(con, compared.prior, compared.current, base)
 
 
 def bridge_identity_gap(con: duckdb.DuckDBPyConnection, start: Period, end: Period) -> list[tuple]:
     """(segment, start + new + expansion − contraction − lost − end) in DECIMAL: all exactly 0."""
-    return fetch_all(
-        con,
-        f"""SELECT segment, start + new + expansion - contraction - lost - "end"
-            FROM ({_TOTALS_SQL})""",
-        _params(start, end),
-    )
+    gap_sql = f"""SELECT segment, start + new + expansion - contraction - lost - "end"
+                  FROM ({_TOTALS_SQL})"""
+    with _moves(con, gap_sql, start, end, None) as (sql, params):
+        return fetch_all(con, sql, params)
 
 
 __all__ = [

@@ -31,6 +31,7 @@ from core.concentration_sql import comparisons
 from core.metrics import Period
 from core.scorecard_sql import NEUTRAL, TIER_CUTS, TIERS, scorecard_sql, weight_params
 from core.scorecard_weights import INDICATORS, Indicator, ScorecardWeights
+from core.segments_base import SegmentsBase, base_for
 from core.settings import get_settings
 from core.sql import frame
 
@@ -118,9 +119,11 @@ def scorecard(
     period: Period,
     weights: ScorecardWeights | None = None,
     compare_to: Period | None = None,
+    base: SegmentsBase | None = None,
 ) -> Scorecard:
     """The scorecard of the period, and the change since `compare_to` (default: the prior
-    period of the same length, when stored history covers it). Weights default to settings."""
+    period of the same length, when stored history covers it). Weights default to settings;
+    `base` (optional, core.segments_base) holds the sums already read."""
     weights = weights or get_settings().scorecard
     compared = comparisons(con, period)
     if compared.current is None:
@@ -140,8 +143,10 @@ def scorecard(
         other_base = comparisons(con, other).prior
         if other_base is not None:
             periods["base_compare"], bases["compare"] = other_base, "base_compare"
-    sql, params = scorecard_sql(periods, scored, bases)
-    cards = frame(con, sql, {**params, **weight_params(weights)})
+    base = base_for(con, base, periods.values())
+    sums, params = base.sums_sql(periods)
+    with base.view(con):
+        cards = frame(con, scorecard_sql(sums, scored, bases), {**params, **weight_params(weights)})
     now = cards["bucket"] == "current"
     table = cards[now].drop(columns="bucket").reset_index(drop=True)
     compared_table = cards.loc[~now, list(CARD_COLUMNS)].reset_index(drop=True)

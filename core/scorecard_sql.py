@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from core.concentration_sql import period_buckets
-from core.discounts_sql import LISTED
-from core.metrics import Period
 from core.scorecard_weights import HIGHER_IS_BETTER, INDICATORS, ScorecardWeights
-from core.segments_sql import account_segments_sql
+from core.segments_base import ACCOUNTS_VIEW
 
 NEUTRAL: Final = 50.0
 """The percentile of an account missing an indicator that other accounts of its period have."""
@@ -30,25 +27,19 @@ TIER_CUTS: Final[tuple[tuple[str, float], ...]] = (
 
 TIERS: Final[tuple[str, ...]] = tuple(name for name, _ in TIER_CUTS)
 
-_RAW = f"""
-    SELECT b.bucket, r.account_key AS account,
-           sum(net_revenue) AS revenue,
-           sum(gross_profit) AS gross_profit,
-           sum(net_revenue) FILTER (WHERE gross_profit IS NOT NULL) AS costed_net,
-           CASE WHEN sum(net_revenue) FILTER (WHERE gross_profit IS NOT NULL) > 0
-                THEN sum(gross_profit)
-                     / sum(net_revenue) FILTER (WHERE gross_profit IS NOT NULL) END AS margin,
-           (sum(discount_amount) FILTER (WHERE {LISTED})
-            + sum(coalesce(off_invoice, 0)) FILTER (WHERE {LISTED}))
-               / nullif(sum(list_revenue) FILTER (WHERE {LISTED}), 0) AS discount,
-           nullif(count(DISTINCT product), 0)::DOUBLE AS breadth
-    FROM active_rows AS r JOIN buckets AS b
-      ON (b.b_start IS NULL OR r.month >= b.b_start) AND (b.b_end IS NULL OR r.month <= b.b_end)
-    GROUP BY b.bucket, r.account_key"""
-"""Per period × account: revenue, gross profit and the revenue of rows with cost; margin
-(gross profit over the revenue of rows with cost, NULL unless that is positive); discount
-(concession degree over rows with list data); breadth (distinct products, NULL when no row
-names one)."""
+_RAW = """
+    SELECT bucket, account_key AS account,
+           net_revenue AS revenue,
+           gross_profit,
+           costed_net,
+           CASE WHEN costed_net > 0 THEN gross_profit / costed_net END AS margin,
+           (discount_amount + off_invoice) / nullif(list_revenue, 0) AS discount,
+           nullif(products, 0)::DOUBLE AS breadth
+    FROM ({sums})"""
+"""Per period × account, from core.segments_base sums: revenue, gross profit and the revenue of
+rows with cost; margin (gross profit over the revenue of rows with cost, NULL unless that is
+positive); discount (concession degree over rows with list data); breadth (distinct products,
+NULL when no row names one)."""
 
 
 KEY_DIGITS: Final = 9
@@ -57,31 +48,49 @@ differ in the last digits (parallel sums do) tie as they should."""
 
 
 def _each(template: str, joiner: str = ", ") -> str:
-    """`template` filled with {name} (an indicator), {key} (its rounded value, signed so that
-    higher scores higher) and {w} (its weight parameter), joined over the indicators."""
+    """`template` filled with {name} (an indicator), {i} (its position), {key} (its rounded
+    value, signed so that higher scores higher) and {w} (its weight parameter), joined over the
+    indicators."""
     return joiner.join(
         template.format(
             name=name,
+            i=index,
             key=f"{'' if HIGHER_IS_BETTER[name] else '-'}round({name}, {KEY_DIGITS})",
             w=f"$w_{name}",
         )
-        for name in INDICATORS
+        for index, name in enumerate(INDICATORS)
     )
 
 
 _PRESENT = _each("count({name}) OVER (PARTITION BY bucket) AS {name}_n")
 """How many accounts of the period have each indicator."""
 
+_LONG = _each(
+    "SELECT id, period_no * 8 + {i} AS part, {key} AS key FROM indicators WHERE {name} IS NOT NULL",
+    " UNION ALL ",
+)
+"""One row per scored account (id) and indicator it has, with its rounded, signed ranking key;
+`part` numbers the period × indicator (integers partition faster than names)."""
+
+_MID_RANKS = f"""
+    SELECT id, part % 8 AS indicator,
+           -- peers share rank(); count(*) over the default frame counts the values <= key.
+           (rank() OVER w - 1) + (count(*) OVER w - rank() OVER w) / 2 AS mid_rank
+    FROM ({_LONG})
+    WINDOW w AS (PARTITION BY part ORDER BY key)"""
+"""Each present value's mid-rank from 0: the accounts strictly below it plus half of the others
+tied with it, so tied values share the mean of the ranks they span. One window over narrow
+rows ranks every period × indicator side by side, rather than one after another."""
+
+_RANKS_WIDE = _each("any_value(mid_rank) FILTER (WHERE indicator = {i}) AS {name}_rank")
+
 _PERCENTILE = f"""
     CASE WHEN {{name}}_n = 0 THEN NULL
          WHEN {{name}} IS NULL OR {{name}}_n = 1 THEN {NEUTRAL}
-         ELSE 100 * ((rank() OVER (PARTITION BY bucket ORDER BY {{key}}) - 1)
-                     + (count(*) OVER (PARTITION BY bucket, {{key}}) - 1) / 2)
-              / ({{name}}_n - 1)
+         ELSE 100 * {{name}}_rank / ({{name}}_n - 1)
     END AS {{name}}_pct"""
 _PERCENTILES = _each(_PERCENTILE)
-"""Mid-rank percentiles: tied values share the mean of the ranks they span (NULL keys sort
-last, so they never move a present value's rank)."""
+"""Mid-rank percentiles, 0–100 within the period."""
 
 _AVAILABLE = _each("CASE WHEN {name}_n > 0 THEN {w} ELSE 0 END", " + ")
 """The weight of the indicators the period has."""
@@ -107,11 +116,11 @@ def _tier_case() -> str:
     return f"CASE {cases} END"
 
 
-def scorecard_sql(
-    periods: dict[str, Period], scored: tuple[str, ...], bases: dict[str, str]
-) -> tuple[str, dict[str, object]]:
-    """The query scoring the `scored` periods; `bases` maps a scored period to the period its
-    growth is measured against (a period without a base has no growth for anyone).
+def scorecard_sql(sums: str, scored: tuple[str, ...], bases: dict[str, str]) -> str:
+    """The query scoring the `scored` periods of `sums` (a core.segments_base sums body whose
+    buckets are the periods' names, run while the base is in view); `bases` maps a scored
+    period to the period its growth is measured against (a period without a base has no growth
+    for anyone).
 
     Columns: bucket, account, name, segment, the five values, {indicator}_pct (0–100, NULL
     when the indicator is missing for the whole period), {indicator}_weight (effective),
@@ -121,7 +130,6 @@ def scorecard_sql(
     contribution's change) and driver (the indicator whose contribution moved most; ties go
     to the first in display order). 'current' rows come first.
     """
-    buckets, params = period_buckets(periods)
     links = ", ".join(f"('{name}', '{base}')" for name, base in bases.items())
     links_sql = (
         f"SELECT * FROM (VALUES {links}) AS l(bucket, base)"
@@ -130,12 +138,11 @@ def scorecard_sql(
     )
     names = ", ".join(f"'{name}'" for name in scored)
     sql = f"""
-    WITH buckets AS ({buckets}),
-    links AS ({links_sql}),
-    account_segments AS ({account_segments_sql()}),
-    raw AS MATERIALIZED ({_RAW}),
-    indicators AS (
-        SELECT c.bucket, c.account, c.revenue, c.margin,
+    WITH links AS ({links_sql}),
+    raw AS MATERIALIZED ({_RAW.replace("{sums}", sums)}),
+    indicators AS MATERIALIZED (
+        SELECT row_number() OVER () AS id, list_position([{names}], c.bucket) AS period_no,
+               c.bucket, c.account, c.revenue, c.margin,
                CASE WHEN p.revenue > 0 THEN c.revenue / p.revenue - 1 END AS growth,
                c.discount, c.breadth, c.gross_profit, c.costed_net
         FROM raw AS c
@@ -143,20 +150,29 @@ def scorecard_sql(
         LEFT JOIN raw AS p ON p.bucket = l.base AND p.account = c.account
         WHERE c.bucket IN ({names}) AND c.revenue > 0
     ),
-    present AS (SELECT *, {_PRESENT} FROM indicators),
-    percentiles AS (SELECT *, {_PERCENTILES}, {_AVAILABLE} AS available FROM present),
+    mid_ranks AS (SELECT id, {_RANKS_WIDE} FROM ({_MID_RANKS}) GROUP BY id),
+    present AS (
+        SELECT i.*, {_PRESENT}
+        FROM indicators AS i
+    ),
+    percentiles AS (
+        SELECT p.*, {_PERCENTILES}, {_AVAILABLE} AS available
+        FROM present AS p LEFT JOIN mid_ranks AS m USING (id)
+    ),
     weighted AS (SELECT *, {_WEIGHTS} FROM percentiles),
     wide AS (SELECT *, {_POINTS} FROM weighted),
-    scores AS (SELECT *, {_SCORE} AS score FROM wide),
+    scores AS MATERIALIZED (SELECT *, {_SCORE} AS score, revenue_n AS n FROM wide),
+    ranks AS (
+        -- Every scored account has revenue, so n (accounts scored) is revenue_n.
+        SELECT id, rank() OVER (PARTITION BY period_no ORDER BY round(score, 9) DESC) AS rank
+        FROM scores
+    ),
     cards AS MATERIALIZED (
         SELECT bucket, account, s.name, s.segment, {", ".join(INDICATORS)},
                {_each("{name}_pct")}, {_each("{name}_weight")}, {_each("{name}_points")},
                gross_profit, costed_net, score, rank, n, {_tier_case()} AS tier
-        FROM (
-            SELECT *, rank() OVER (PARTITION BY bucket ORDER BY round(score, 9) DESC) AS rank,
-                   count(*) OVER (PARTITION BY bucket) AS n
-            FROM scores
-        ) AS c JOIN account_segments AS s ON s.account_key = c.account
+        FROM scores AS c JOIN ranks AS r USING (id)
+        JOIN {ACCOUNTS_VIEW} AS s ON s.account_key = c.account
     ),
     changes AS (
         SELECT now.*, before.score AS prior_score, before.tier AS prior_tier,
@@ -169,7 +185,7 @@ def scorecard_sql(
     SELECT *, CASE WHEN score_change IS NULL THEN NULL {_DRIVER} END AS driver
     FROM changes
     ORDER BY bucket DESC, rank, round(revenue, 4) DESC, account"""
-    return sql, params
+    return sql
 
 
 def weight_params(weights: ScorecardWeights) -> dict[str, float]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from core.concentration_sql import Grain, comparisons, period_buckets
+from core.concentration_sql import Grain, comparisons
 from core.metrics import PERIOD_FILTER, Period
+from core.segments_base import ACCOUNTS_VIEW, SegmentsBase, base_for
 from core.segments_sql import (
     ACCOUNT_SUMS,
     MIX_COLUMNS,
@@ -39,10 +40,11 @@ MIX_FIELDS = (
 """The columns of segment_mix, in order."""
 
 
-def _mix_sql(accounts: str) -> str:
-    """The mix per bucket and segment over an `accounts` body (bucket, account_key, sums)."""
+def _mix_sql(accounts: str, segments: str = f"SELECT * FROM {ACCOUNTS_VIEW}") -> str:
+    """The mix per bucket and segment over an `accounts` body (bucket, account_key, sums) and
+    a `segments` body (account_key, segment)."""
     return f"""
-        WITH account_segments AS ({account_segments_sql()}),
+        WITH account_segments AS ({segments}),
         accounts AS ({accounts}),
         mix AS (
             SELECT a.bucket, s.segment, {MIX_COLUMNS}
@@ -54,55 +56,58 @@ def _mix_sql(accounts: str) -> str:
         FROM mix"""
 
 
-def _named_accounts_sql(periods: dict[str, Period]) -> tuple[str, dict[str, object]]:
-    """An `accounts` body with one bucket per named period (periods may overlap)."""
-    buckets, params = period_buckets(periods)
-    return (
-        f"""SELECT b.bucket, r.account_key, {ACCOUNT_SUMS}
-            FROM active_rows AS r JOIN ({buckets}) AS b
-              ON (b.b_start IS NULL OR r.month >= b.b_start)
-             AND (b.b_end IS NULL OR r.month <= b.b_end)
-            GROUP BY b.bucket, r.account_key""",
-        params,
-    )
+def _stored(con: duckdb.DuckDBPyConnection, period: Period) -> Period:
+    """The period clipped to the stored months (the same rows), or as given when none is."""
+    return comparisons(con, period).current or period
 
 
-def segment_mix(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
+def segment_mix(
+    con: duckdb.DuckDBPyConnection, period: Period, base: SegmentsBase | None = None
+) -> pd.DataFrame:
     """Per segment with rows in the period: its accounts, money and shares.
 
     Columns: segment; accounts (positive net revenue) and nonpositive_accounts; net_revenue
     and revenue_share (of the period's net revenue); gross_profit (NULL without cost data),
     margin (gross profit / net revenue of the rows with cost) and profit_share. Sorted in
-    display order: intrinsic, extrinsic, strategic, other, unassigned.
+    display order: intrinsic, extrinsic, strategic, other, unassigned. `base` (optional) holds
+    the sums already read (core.segments_base).
     """
-    accounts = f"""SELECT 'current' AS bucket, account_key, {ACCOUNT_SUMS}
-                   FROM active_rows WHERE {PERIOD_FILTER} GROUP BY account_key"""
-    return frame(
-        con,
-        f"SELECT {', '.join(MIX_FIELDS)} FROM ({_mix_sql(accounts)}) ORDER BY {SEGMENT_RANK_SQL}",
-        period.params(),
-    )
+    period = _stored(con, period)
+    base = base_for(con, base, [period])
+    accounts, params = base.sums_sql({"current": period})
+    with base.view(con):
+        return frame(
+            con,
+            f"""SELECT {", ".join(MIX_FIELDS)} FROM ({_mix_sql(accounts)})
+                ORDER BY {SEGMENT_RANK_SQL}""",
+            params,
+        )
 
 
 def segment_mix_trend(
-    con: duckdb.DuckDBPyConnection, grain: Grain = "month", period: Period | None = None
+    con: duckdb.DuckDBPyConnection,
+    grain: Grain = "month",
+    period: Period | None = None,
+    base: SegmentsBase | None = None,
 ) -> pd.DataFrame:
     """The mix per month or quarter over the stored history (or `period`), in one query.
 
     Columns: bucket (the month's or quarter's first day), then those of segment_mix. Shares
-    are within each bucket. Sorted by bucket, then display order.
+    are within each bucket. Sorted by bucket, then display order. `base` (optional) gives the
+    accounts' segments already read.
     """
     if grain not in ("month", "quarter"):
         raise ValueError(f"grain must be 'month' or 'quarter', not {grain!r}")
     key = "month" if grain == "month" else "date_trunc('quarter', month)::DATE"
     accounts = f"""SELECT {key} AS bucket, account_key, {ACCOUNT_SUMS}
                    FROM active_rows WHERE {PERIOD_FILTER} GROUP BY 1, account_key"""
-    return frame(
-        con,
-        f"""SELECT bucket, {", ".join(MIX_FIELDS)} FROM ({_mix_sql(accounts)})
-            ORDER BY bucket, {SEGMENT_RANK_SQL}""",
-        (period or Period()).params(),
-    )
+    sql = f"""SELECT bucket, {", ".join(MIX_FIELDS)} FROM ({{mix}})
+              ORDER BY bucket, {SEGMENT_RANK_SQL}"""
+    params = (period or Period()).params()
+    if base is None:
+        return frame(con, sql.format(mix=_mix_sql(accounts, account_segments_sql())), params)
+    with base.view(con):
+        return frame(con, sql.format(mix=_mix_sql(accounts)), params)
 
 
 @dataclass(frozen=True)
@@ -123,11 +128,13 @@ class MixShift:
     profit_share_pts_last_year (100 · (now − then))."""
 
 
-def segment_mix_shift(con: duckdb.DuckDBPyConnection, period: Period) -> MixShift:
+def segment_mix_shift(
+    con: duckdb.DuckDBPyConnection, period: Period, base: SegmentsBase | None = None
+) -> MixShift:
     """How the segment shares moved against the prior period and the same period last year.
 
     Comparisons follow core.concentration_sql.comparisons: a compared window counts only when
-    every one of its months is stored.
+    every one of its months is stored. `base` (optional) holds the sums already read.
     """
     compared = comparisons(con, period)
     named = {"current": compared.current, "prior": compared.prior, "last_year": compared.last_year}
@@ -135,7 +142,8 @@ def segment_mix_shift(con: duckdb.DuckDBPyConnection, period: Period) -> MixShif
     if not periods:
         empty = pd.DataFrame(columns=["segment", "net_revenue", "revenue_share", "profit_share"])
         return MixShift(None, None, None, empty)
-    accounts, params = _named_accounts_sql(periods)
+    base = base_for(con, base, periods.values())
+    accounts, params = base.sums_sql(periods)
 
     def column(field: str, bucket: str, suffix: str) -> str:
         if bucket not in periods:
@@ -153,9 +161,7 @@ def segment_mix_shift(con: duckdb.DuckDBPyConnection, period: Period) -> MixShif
         for _, suffix in suffixes
         for field in fields
     ]
-    table = frame(
-        con,
-        f"""WITH shares AS (
+    sql = f"""WITH shares AS (
                 SELECT segment, {", ".join(columns)}
                 FROM ({_mix_sql(accounts)}) GROUP BY segment
             ),
@@ -165,9 +171,9 @@ def segment_mix_shift(con: duckdb.DuckDBPyConnection, period: Period) -> MixShif
                    100 * (profit_share - profit_share_prior) AS profit_share_pts_prior,
                    100 * (revenue_share - revenue_share_last_year) AS revenue_share_pts_last_year,
                    100 * (profit_share - profit_share_last_year) AS profit_share_pts_last_year
-            FROM filled ORDER BY {SEGMENT_RANK_SQL}""",
-        params,
-    )
+            FROM filled ORDER BY {SEGMENT_RANK_SQL}"""
+    with base.view(con):
+        table = frame(con, sql, params)
     return MixShift(compared.current, compared.prior, compared.last_year, table)
 
 
