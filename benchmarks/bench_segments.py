@@ -93,13 +93,16 @@ def run_core(con) -> dict:
     from core.scorecard import scorecard
     from core.scorecard_tiers import tier_migration, tier_summary
     from core.segments import segment_mix, segment_mix_shift, segment_mix_trend
+    from core.segments_base import period_base
 
     period = Period(start=CURRENT[0], end=CURRENT[1])
-    mix = segment_mix(con, period)
-    shift = segment_mix_shift(con, period).table.set_index("segment")
-    trend = segment_mix_trend(con, "quarter")
-    bridge = prior_bridge(con, period)
-    card = scorecard(con, period)
+    # As the page does (ui/segments_cache.py): the period's sums read once, shared by all.
+    base = period_base(con, period)
+    mix = segment_mix(con, period, base)
+    shift = segment_mix_shift(con, period, base).table.set_index("segment")
+    trend = segment_mix_trend(con, "quarter", base=base)
+    bridge = prior_bridge(con, period, base)
+    card = scorecard(con, period, base=base)
     tiers = tier_summary(con, card)
     migration = tier_migration(con, card)
     moved = migration[migration["tier_from"] != migration["tier_to"]]["accounts"].sum()

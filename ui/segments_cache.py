@@ -20,6 +20,7 @@ from core.scorecard_tiers import (
 )
 from core.scorecard_weights import INDICATORS
 from core.segments import MixShift, segment_mix, segment_mix_shift, segment_mix_trend
+from core.segments_base import SegmentsBase, period_base
 from core.segments_charts import (
     bridge_figure,
     contribution_bars_figure,
@@ -27,7 +28,7 @@ from core.segments_charts import (
     mix_area_figure,
     share_bars_figure,
 )
-from ui.state import _database, cache_key
+from ui.state import _database, cache_key, period
 
 # Figures are built once per distinct input and shared, as on the Concentration page.
 _FIGURES = st.cache_resource(max_entries=32, show_spinner=False)
@@ -67,28 +68,43 @@ class Pyramid:
     versus: RevenueVersusScorecard
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _base(path: str, version: int, start: date | None, end: date | None) -> SegmentsBase:
+    """The period's per-account sums and accounts, read once and shared by every figure
+    (immutable)."""
+    with _database(path).connect() as con:
+        return period_base(con, _period(start, end))
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _mix(path: str, version: int, start: date | None, end: date | None) -> pd.DataFrame:
+    base = _base(path, version, start, end)
     with _database(path).connect() as con:
-        return segment_mix(con, _period(start, end))
+        return segment_mix(con, _period(start, end), base)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _shift(path: str, version: int, start: date | None, end: date | None) -> MixShift:
+    base = _base(path, version, start, end)
     with _database(path).connect() as con:
-        return segment_mix_shift(con, _period(start, end))
+        return segment_mix_shift(con, _period(start, end), base)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _trend(path: str, version: int, grain: Grain) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _trend(
+    path: str, version: int, grain: Grain, start: date | None, end: date | None
+) -> pd.DataFrame:
+    # The trend spans the whole history; the period's base only lends it the accounts' segments.
+    base = _base(path, version, start, end)
     with _database(path).connect() as con:
-        return segment_mix_trend(con, grain)
+        return segment_mix_trend(con, grain, base=base)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _bridge(path: str, version: int, start: date | None, end: date | None) -> Bridge | None:
+    base = _base(path, version, start, end)
     with _database(path).connect() as con:
-        return prior_bridge(con, _period(start, end))
+        return prior_bridge(con, _period(start, end), base)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -107,8 +123,9 @@ def _pyramid(
     path: str, version: int, start: date | None, end: date | None, weights: Weights
 ) -> Pyramid:
     chosen = ScorecardWeights(**dict(zip(INDICATORS, weights, strict=True)))
+    base = _base(path, version, start, end)
     with _database(path).connect() as con:
-        card = scorecard(con, _period(start, end), chosen)
+        card = scorecard(con, _period(start, end), chosen, base=base)
         return Pyramid(
             card=card,
             tiers=tier_summary(con, card),
@@ -133,9 +150,11 @@ def shift(chosen: metrics.Period) -> MixShift:
     return _shift(*_key(), chosen.start, chosen.end)
 
 
-def trend(grain: Grain) -> pd.DataFrame:
-    """The mix per month or quarter over the stored history (cached)."""
-    return _trend(*_key(), grain)
+def trend(grain: Grain, chosen: metrics.Period | None = None) -> pd.DataFrame:
+    """The mix per month or quarter over the stored history (cached). The base of `chosen`
+    (default: the sidebar's period), shared with the period's figures, gives the segments."""
+    chosen = chosen or period()
+    return _trend(*_key(), grain, chosen.start, chosen.end)
 
 
 def bridge(chosen: metrics.Period) -> Bridge | None:
