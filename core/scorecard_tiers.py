@@ -37,7 +37,8 @@ _SUMMARY_SQL = f"""
 def tier_summary(con: duckdb.DuckDBPyConnection, card: Scorecard) -> pd.DataFrame:
     """Per tier (platinum, gold, iron, lead, every one listed): accounts, net_revenue,
     revenue_share, margin (gross profit over the revenue of rows with cost), min and max score."""
-    with registered(con, "keystone_now", _arrow(card.table)):
+    columns = ["account", "tier", "revenue", "gross_profit", "costed_net", "score"]
+    with registered(con, "keystone_now", _arrow(card.table[columns])):
         return frame(con, _SUMMARY_SQL)
 
 
