@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import duckdb
 
+from core.bootstrap import build_demo_database, upgrade_schema
 from core.concentration import concentration_metrics
 from core.db import Database, DatabaseError
 from core.discounts import discount_metrics
@@ -79,6 +80,7 @@ def _stored_database(args: argparse.Namespace) -> Database:
     db.require()
     if not db.exists():
         raise DatabaseError(f"{db.path} holds no data yet; run `keystone ingest` or `make demo`")
+    upgrade_schema(db)  # a file an older Keystone wrote gains what the figures read
     return db
 
 
@@ -177,8 +179,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from core.bootstrap import build_demo_database
-
     results = build_demo_database(_database(args), force=args.force)
     _print({"ok": True, "uploads": [r.model_dump() for r in results]})
     return EXIT_OK

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.directory import DIRECTORY_SINCE, refresh_directory
 from core.schema import SCHEMA_SQL, SCHEMA_VERSION
 from core.sql import fetch_all, scalar
 
@@ -235,10 +236,16 @@ class Database:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def ensure_schema(self) -> None:
-        """Create the tables on first use; idempotent."""
+        """Create the tables on first use, or add what a newer schema has; idempotent."""
         with self.transaction() as con:
             for statement in SCHEMA_SQL:
                 con.execute(statement)
+            stored = scalar(
+                con,
+                "SELECT max(TRY_CAST(value AS INTEGER)) FROM meta WHERE key = 'schema_version'",
+            )
+            if stored is not None and stored < DIRECTORY_SINCE:
+                refresh_directory(con)  # in the same transaction as the version it records
             con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', $v)",
                 {"v": str(SCHEMA_VERSION)},

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 2
+from core.directory import DIRECTORY_DDL
+
+SCHEMA_VERSION: Final = 3
 
 SCHEMA_SQL: Final[tuple[str, ...]] = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -112,5 +114,7 @@ SCHEMA_SQL: Final[tuple[str, ...]] = (
         JOIN reference_versions AS v ON v.upload_id = a.upload_id
         WHERE v.active AND v.kind = 'accounts'
         QUALIFY row_number() OVER (PARTITION BY a.account_id ORDER BY a.upload_id DESC) = 1""",
+    # Each account's latest name and segment, derived from the active rows on every write.
+    DIRECTORY_DDL,
 )
 """DDL, applied in order; every statement is idempotent."""

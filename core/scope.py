@@ -18,6 +18,7 @@ import duckdb
 from pydantic import BaseModel, ConfigDict
 
 from core.db import Database
+from core.directory import DIRECTORY
 from core.fields import MONEY_FIELDS
 from core.metrics import Period
 from core.sql import fetch_all, scalar
@@ -122,18 +123,13 @@ def _segment_of_accounts(catalog: str) -> str:
     accounts file's, else its latest non-NULL stored segment, else 'unassigned'."""
     return f"""
         SELECT r.account_key, coalesce(m.segment, r.segment, '{UNASSIGNED}') AS segment
-        FROM (
-            SELECT account_key,
-                   arg_max(segment, (month, segment)) FILTER (WHERE segment IS NOT NULL)
-                       AS segment
-            FROM "{catalog}".main.active_rows GROUP BY account_key
-        ) AS r
+        FROM "{catalog}".main.{DIRECTORY} AS r
         LEFT JOIN "{catalog}".main.account_master AS m ON m.account_id = r.account_key"""
 
 
 def scope_connection(con: duckdb.DuckDBPyConnection, scope: Scope | Filters) -> None:
-    """From now on, `active_rows` (and with anonymise `account_master` and `active_contacts`)
-    in this connection show only what the scope lets through.
+    """From now on, `active_rows` (and with anonymise `account_directory`, `account_master` and
+    `active_contacts`) in this connection show only what the scope lets through.
 
     The stored views stay reachable as <database>.main.<view>; nothing is written to the
     database file (temporary objects live in the connection).
@@ -267,6 +263,12 @@ def _anonymised(con: duckdb.DuckDBPyConnection, rows: str, catalog: str, aliases
             LEFT JOIN scope_account_alias AS a ON a.name = r.account_key
             LEFT JOIN scope_group_alias AS g ON g.name = r.parent_group
             LEFT JOIN scope_owner_alias AS o ON o.name = r.owner"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {DIRECTORY} AS
+            SELECT d.* REPLACE (a.alias AS account_key, a.alias AS account_name)
+            FROM {stored}.{DIRECTORY} AS d
+            LEFT JOIN scope_account_alias AS a ON a.name = d.account_key"""
     )
     if "account_master" in views:
         con.execute(

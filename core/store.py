@@ -9,6 +9,7 @@ from typing import Literal
 import duckdb
 
 from core.db import Database
+from core.directory import refresh_directory
 from core.i18n import t
 from core.ingest.models import IngestIssue, IngestOptions, PreparedUpload
 from core.ingest.pipeline import CLEAN_COLUMNS
@@ -182,6 +183,9 @@ def check_one_version(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Record, inside the writing transaction, that the stored data changed: the account
+    directory is derived again and the data version (which caches key on) goes up."""
+    refresh_directory(con)
     con.execute(
         """INSERT OR REPLACE INTO meta
            SELECT 'data_version', (coalesce(max(value::BIGINT), 0) + 1)::VARCHAR
