@@ -26,15 +26,22 @@ Case = Callable[[object], dict]
 
 
 def make_database(name: str, rows: int, generate: str, months: int) -> Path:
-    """out/<name>_<rows>.duckdb: the schema, the rows `generate` inserts into facts, and
-    `months` active months from 2023-11; generated once, then reused."""
+    """out/<name>_<rows>.duckdb: the schema, the rows `generate` inserts into facts, `months`
+    active months from 2023-11 and the account directory; generated once, then reused."""
     import duckdb
 
     from core.schema import SCHEMA_SQL
 
+    from core.directory import DIRECTORY, refresh_directory
+
     OUT.mkdir(exist_ok=True)
     path = OUT / f"{name}_{rows}.duckdb"
     if path.exists():
+        with duckdb.connect(str(path)) as con:  # a file made before the account directory
+            if not con.sql(
+                "SELECT 1 FROM duckdb_tables() WHERE table_name = ?", params=[DIRECTORY]
+            ).fetchall():
+                refresh_directory(con)
         return path
     building = path.with_suffix(".building")
     building.unlink(missing_ok=True)
@@ -45,6 +52,7 @@ def make_database(name: str, rows: int, generate: str, months: int) -> Path:
         con.sql(f"""INSERT INTO upload_months
                     SELECT m + 1, 'bench', (DATE '2023-11-01' + to_months(m))::DATE, true, NULL
                     FROM range({months}) AS r(m)""")
+        refresh_directory(con)  # as every store does
     building.rename(path)
     return path
 

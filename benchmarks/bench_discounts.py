@@ -4,7 +4,9 @@ plain pandas on the same database, in one run.
 "The page's figures" are, for the last 12 months: the portfolio and per-segment discount rate,
 concession degree and coverage, the portfolio price waterfall, each account's discount creep
 (with the discount that buys nothing) over the 6 months ending at the period's last month, and
-the peer-corridor outliers. Every run of a case is a fresh subprocess (so its peak RSS is its
+the peer-corridor outliers. The creep table and the outliers are per-account lists with names
+and segments, as the page shows them, in the core and in raw SQL alike (both name accounts from
+the stored account directory); pandas only sums them. Every run of a case is a fresh subprocess (so its peak RSS is its
 own); the cases take turns for --repeat rounds and each keeps its best time. The parent prints
 times, ratios and peak memory, and checks that the three cases agree on the headline figures.
 
@@ -119,7 +121,7 @@ def run_core(con) -> dict:
 RAW_CORRIDOR = """
 WITH a AS (SELECT account_key, segment, sum(net_revenue) AS net,
                   sum(discount_amount) / nullif(sum(list_revenue), 0) AS rate
-           FROM active_rows WHERE month BETWEEN $cs AND $ce GROUP BY ALL),
+           FROM active_rows WHERE month BETWEEN $cs AND $ce GROUP BY account_key, segment),
 b AS (SELECT *, ntile($bands) OVER (PARTITION BY segment ORDER BY net, account_key) AS band
       FROM a WHERE net > 0 AND rate IS NOT NULL),
 r AS (SELECT *, row_number() OVER (PARTITION BY segment, band ORDER BY rate) - 1 AS j FROM b),
@@ -130,15 +132,16 @@ s AS (SELECT segment, band, count(*) AS m, list(rate ORDER BY rate) AS v,
 k AS (SELECT segment, band, m, lo, $q * (m - 2) - lo AS f, v[lo + 1] AS va, v[lo + 2] AS vb,
              v[lo + 3] AS vc
       FROM s WHERE m - 1 >= $min_peers),
-z AS (SELECT r.rate, k.f, CASE WHEN r.j > k.lo THEN k.va ELSE k.vb END AS v0,
+z AS (SELECT r.account_key, r.segment, r.band, r.net, r.rate, k.f, CASE WHEN r.j > k.lo THEN k.va ELSE k.vb END AS v0,
              CASE WHEN r.j > k.lo + 1 THEN k.vb ELSE k.vc END AS v1
       FROM r JOIN k USING (segment, band)),
-p AS (SELECT rate, v0 + f * (coalesce(v1, v0) - v0) AS p90 FROM z)
-SELECT count(*), coalesce(sum(100 * (rate - p90)), 0) FROM p WHERE rate > p90"""
+p AS (SELECT *, v0 + f * (coalesce(v1, v0) - v0) AS p90 FROM z)
+SELECT account_key, d.account_name, p.segment, band, net, rate, p90, 100 * (rate - p90) AS excess
+FROM p LEFT JOIN account_directory AS d USING (account_key)
+WHERE rate > p90 ORDER BY excess DESC, account_key"""
 
 RAW_CREEP = """
-WITH w AS (SELECT account_key, month, month >= $split AS recent,
-                  sum(net_revenue) AS net, sum(discount_amount) AS disc, sum(list_revenue) AS lst
+WITH w AS (SELECT account_key, month, month >= $split AS recent, sum(net_revenue) AS net, sum(discount_amount) AS disc, sum(list_revenue) AS lst
            FROM active_rows WHERE month BETWEEN $first AND $last GROUP BY ALL),
 st AS (SELECT count(*) FILTER (WHERE recent) AS ml, count(*) FILTER (WHERE NOT recent) AS mp
        FROM (SELECT DISTINCT month, recent FROM w)),
@@ -152,13 +155,18 @@ a AS (SELECT account_key,
                   THEN regr_slope(100 * disc / nullif(lst, 0), datediff('month', $first, month))
              END AS slope
       FROM w GROUP BY account_key)
-SELECT count(points), sum(points), sum(slope), count(*) FILTER (WHERE points > $creep),
-       count(*) FILTER (WHERE points > $creep AND nl / st.ml <= np / st.mp)
-FROM a CROSS JOIN st"""
+SELECT account_key, d.account_name, d.segment, points, slope, np / st.mp AS monthly_prior,
+       nl / st.ml AS monthly_last, CASE WHEN np > 0 THEN (nl / st.ml) / (np / st.mp) - 1 END
+           AS revenue_change,
+       points > $creep AND nl / st.ml <= np / st.mp AS buys_nothing
+FROM a CROSS JOIN st LEFT JOIN account_directory AS d USING (account_key)
+ORDER BY points DESC NULLS LAST, account_key"""
 
 
 def run_raw(con) -> dict:
-    from core.sql import fetch_all
+    import pyarrow.compute as pc
+
+    from core.sql import arrow, fetch_all
 
     period = {"cs": CURRENT[0], "ce": CURRENT[1]}
     rates = fetch_all(
@@ -175,14 +183,18 @@ def run_raw(con) -> dict:
     )
     portfolio, segments = rates[0], rates[1:]
     first, split, last = CREEP_WINDOWS
-    creep_n, points, slopes, over, nothing = fetch_all(
+    # The page lists accounts by name and segment, so the creep table and the outliers are
+    # fetched whole, as the core's are, naming accounts from the stored account directory
+    # as the core does; the headline figures are then summed over them.
+    creep = arrow(
         con, RAW_CREEP, {"first": first, "split": split, "last": last, "creep": CREEP_POINTS}
-    )[0]
-    corridor, excess = fetch_all(
+    )
+    outliers = arrow(
         con,
         RAW_CORRIDOR,
         {**period, "bands": BANDS, "q": PEER_QUANTILE, "min_peers": MIN_PEERS},
-    )[0]
+    )
+    over = pc.greater(creep["points"], CREEP_POINTS)
     return {
         "net_revenue": portfolio[1],
         "discount_rate": portfolio[2],
@@ -194,13 +206,13 @@ def run_raw(con) -> dict:
         "wf_discount": portfolio[5],
         "wf_off_invoice": portfolio[6],
         "wf_gross_profit": portfolio[7],
-        "creep_accounts": creep_n,
-        "creep_points": points,
-        "creep_slopes": slopes,
-        "creep_over": over,
-        "buys_nothing": nothing,
-        "corridor": corridor,
-        "corridor_excess": excess,
+        "creep_accounts": pc.count(creep["points"]).as_py(),
+        "creep_points": pc.sum(creep["points"]).as_py() or 0.0,
+        "creep_slopes": pc.sum(creep["slope"]).as_py() or 0.0,
+        "creep_over": pc.sum(over).as_py() or 0,
+        "buys_nothing": pc.sum(creep["buys_nothing"]).as_py() or 0,
+        "corridor": outliers.num_rows,
+        "corridor_excess": pc.sum(outliers["excess"]).as_py() or 0.0,
     }
 
 
@@ -342,7 +354,7 @@ def main() -> None:
         CASES,
         make_database,
         ROW_COUNTS,
-        preload=("numpy", "pandas", "core.discounts", "core.sql"),
+        preload=("numpy", "pandas", "pyarrow.compute", "core.discounts", "core.sql"),
     )
 
 

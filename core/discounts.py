@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from core.directory import DIRECTORY, NAME_SQL
 from core.discounts_base import RATE_COLUMNS as BASE_RATE_COLUMNS
 from core.discounts_base import DiscountBase, L, base_for, discount_base
 from core.discounts_creep import (
@@ -38,7 +39,7 @@ _KEYS: Final[dict[str, str]] = {
 
 
 _BASE_KEYS: Final[dict[str, str]] = {"account": "account_key", "segment": "segment"}
-"""The breakdowns the account × month table (core.discounts_base) answers."""
+"""The breakdowns the period's accounts table (core.discounts_base) answers."""
 
 
 def discount_rates(
@@ -52,25 +53,25 @@ def discount_rates(
     Columns: the key (named after `by`, absent for 'portfolio'; 'account' also gets `name`),
     then net_revenue, list_revenue, discount_amount, off_invoice, discount_rate,
     concession_degree, coverage and rows. Sorted by net revenue, largest first. The portfolio,
-    segment and account figures come from `base` when it covers the period.
+    segment and account figures come from `base` when it sums the same period; accounts are
+    named from the account directory.
     """
     if by == "portfolio" or by in _BASE_KEYS:
-        with base_for(con, base, period.start, period.end).view(con) as view:
+        with base_for(con, base, period).accounts_view(con) as view:
             if by == "portfolio":
-                sql = f"SELECT {BASE_RATE_COLUMNS} FROM {view} WHERE {PERIOD_FILTER}"
-                return frame(con, sql, period.params())
-            name = (
-                ", coalesce(arg_max(name, month) FILTER (WHERE name IS NOT NULL), account_key)"
-                " AS name"
-                if by == "account"
-                else ""
-            )
+                return frame(con, f"SELECT {BASE_RATE_COLUMNS} FROM {view}")
+            if by == "segment":
+                sql = f"""SELECT segment, {BASE_RATE_COLUMNS} FROM {view}
+                          GROUP BY 1 ORDER BY net_revenue DESC, segment NULLS LAST"""
+                return frame(con, sql)
             return frame(
                 con,
-                f"""SELECT {_BASE_KEYS[by]} AS "{by}"{name}, {BASE_RATE_COLUMNS}
-                    FROM {view} WHERE {PERIOD_FILTER}
-                    GROUP BY 1 ORDER BY net_revenue DESC, "{by}" NULLS LAST""",
-                period.params(),
+                f"""SELECT a.account, {NAME_SQL.format(key="a.account")} AS name,
+                           a.* EXCLUDE (account)
+                    FROM (SELECT account_key AS account, {BASE_RATE_COLUMNS}
+                          FROM {view} GROUP BY 1) AS a
+                    LEFT JOIN {DIRECTORY} AS d ON d.account_key = a.account
+                    ORDER BY a.net_revenue DESC, a.account NULLS LAST""",
             )
     if by not in _KEYS:
         choices = ["portfolio", *_BASE_KEYS, *_KEYS]
@@ -87,7 +88,7 @@ def discount_rates(
 StepKind = Literal["total", "step"]
 
 C: Final = "FILTER (WHERE listed AND costed)"
-"""SQL: an aggregate over the account-months' rows with list and cost data."""
+"""SQL: an aggregate over the accounts table's rows with list and cost data."""
 
 
 class WaterfallStep(BaseModel):
@@ -149,11 +150,10 @@ def price_waterfall(
     so that every bar comes from the same rows. `base` saves a read when it covers the period.
     """
     scope = (
-        f"{PERIOD_FILTER} AND ($account IS NULL OR account_key = $account)"
-        " AND ($segment IS NULL OR segment = $segment)"
+        "($account IS NULL OR account_key = $account) AND ($segment IS NULL OR segment = $segment)"
     )
-    params = {**period.params(), "account": account, "segment": segment}
-    with base_for(con, base, period.start, period.end).view(con) as view:
+    params = {"account": account, "segment": segment}
+    with base_for(con, base, period).accounts_view(con) as view:
         sums = fetch_one(
             con,
             f"""SELECT coalesce(sum(rows) {C}, 0), sum(net),

@@ -1,10 +1,13 @@
-"""One period's account × month discount table, read from the stored rows once.
+"""One period's discount tables, read from the stored rows once.
 
-The discount figures of a period (rates, waterfall, creep, corridor) all start from the same
-per-account, per-month sums. Computing those once and answering every figure from the small
-table avoids a scan of the stored rows per figure (style.md: "compute it once per period").
-The table keeps its sums apart for rows with and without list data, and with and without cost
-(the waterfall's rows when any carries cost), so each figure can pick its rows.
+Every discount figure of a period (rates, waterfall, corridor, creep) starts from per-account
+sums, so two small tables are read once and every figure is answered from them (style.md:
+"compute it once per period"):
+- `accounts`: per account, segment and data flags (list data, cost data), the period's sums;
+  it answers the rates, the price waterfall and the peer corridor;
+- `months`: per account, month and list flag, the sums of the 6 creep months; it answers creep.
+Both leave names out: the figures name accounts from the account directory (core.directory),
+since reading name strings from every stored row would cost more than all the sums.
 """
 
 from __future__ import annotations
@@ -25,17 +28,20 @@ from core.sql import arrow, registered
 CREEP_MONTHS: Final = 6
 """Creep compares the last 3 months with the 3 before: 6 months ending at the period's end."""
 
-VIEW: Final = "discount_base"
-"""The name the table has inside queries while `DiscountBase.view` is open."""
+ACCOUNTS: Final = "discount_accounts"
+"""The name the accounts table has inside queries while `DiscountBase.accounts_view` is open."""
+
+MONTHS: Final = "discount_months"
+"""The name of a creep months table inside queries while `months_view` is open."""
 
 COST: Final = "coalesce(cost, net_revenue - gross_profit)"
 """SQL: a row's cost, from the cost column or net revenue − gross profit."""
 
-_BASE_SQL = f"""
-SELECT account_key, month, segment,
+_ACCOUNTS_SQL = f"""
+SELECT account_key, segment,
        {LISTED} AS listed,
        {COST} IS NOT NULL AS costed,
-       max(account_name) AS name,
+       max(month) AS last_month,
        count(*) AS rows,
        sum(net_revenue) AS net,
        sum(abs(net_revenue)) AS abs_net,
@@ -44,13 +50,20 @@ SELECT account_key, month, segment,
        sum(coalesce(off_invoice, 0)) AS off,
        sum({COST}) AS cost
 FROM active_rows
-WHERE ($first IS NULL OR month >= $first) AND ($last IS NULL OR month <= $last)
+WHERE ($start IS NULL OR month >= $start) AND ($end IS NULL OR month <= $end)
 GROUP BY ALL"""
 """Rows with and without list data (and cost) are summed apart: the flags are grouping keys,
 which is about twice as fast as a FILTER per sum, and the figures filter the small table."""
 
+_MONTHS_SQL = f"""
+SELECT account_key, month, {LISTED} AS listed,
+       sum(net_revenue) AS net, sum(list_revenue) AS list, sum(discount_amount) AS disc
+FROM active_rows WHERE month BETWEEN $first AND $last
+GROUP BY ALL"""
+"""One row per account, month and list flag: a listed row's disc / list is the month's rate."""
+
 L: Final = "FILTER (WHERE listed)"
-"""SQL: an aggregate over the account-months' rows with list data."""
+"""SQL: an aggregate over the accounts table's rows with list data."""
 
 RATE_COLUMNS: Final = f"""
     sum(net) AS net_revenue,
@@ -61,11 +74,11 @@ RATE_COLUMNS: Final = f"""
     (sum(disc) {L} + sum(off) {L}) / nullif(sum(list) {L}, 0) AS concession_degree,
     CASE WHEN sum(abs_net) > 0 THEN coalesce(sum(abs_net) {L}, 0) / sum(abs_net) END AS coverage,
     coalesce(sum(rows), 0)::BIGINT AS rows"""
-"""core.discounts_sql.RATE_COLUMNS, over the account × month table instead of the rows."""
+"""core.discounts_sql.RATE_COLUMNS, over the accounts table instead of the rows."""
 
 
 def rate_sql(when: str = "true") -> str:
-    """SQL: the weighted discount rate over the account-months with list data matching `when`."""
+    """SQL: the weighted discount rate over the table's listed rows matching `when`."""
     rows = f"FILTER (WHERE listed AND {when})"
     return f"sum(disc) {rows} / nullif(sum(list) {rows}, 0)"
 
@@ -76,54 +89,74 @@ def months_before(month: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def creep_window(last: date) -> tuple[date, date]:
+    """The first and last month of the 6 creep months ending at `last`."""
+    last = last.replace(day=1)
+    return months_before(last, CREEP_MONTHS - 1), last
+
+
 @dataclass(frozen=True)
 class DiscountBase:
-    """The account × month discount sums over [first, last] (None: unbounded)."""
+    """A period's per-account discount sums, and the per-month sums of its creep months."""
 
-    table: pa.Table
-    """One row per account, month, segment and data flags (listed, costed); sums as in
-    _BASE_SQL."""
-    first: date | None
-    """The first month covered; None when every stored month from the start is."""
-    last: date | None
-    """The last month covered; None when every stored month to the end is."""
+    period: Period
+    """The months the accounts table sums, exactly."""
+    accounts: pa.Table
+    """One row per account, segment and data flags (listed, costed); sums as in _ACCOUNTS_SQL,
+    and last_month, the group's latest month."""
+    months: pa.Table | None
+    """One row per account, month and list flag over `creep_months`; None when not read."""
+    creep_months: tuple[date, date] | None
+    """The first and last month `months` covers."""
 
-    def covers(self, first: date | None, last: date | None) -> bool:
-        """Whether every month in [first, last] is in the table."""
-        starts = self.first is None or (first is not None and first >= self.first)
-        ends = self.last is None or (last is not None and last <= self.last)
-        return starts and ends
+    def answers(self, period: Period) -> bool:
+        """Whether the accounts table sums exactly the months of `period`."""
+        return (self.period.start, self.period.end) == (period.start, period.end)
+
+    def covers_creep(self, first: date, last: date) -> bool:
+        """Whether `months` holds every month in [first, last]."""
+        if self.months is None or self.creep_months is None:
+            return False
+        return self.creep_months[0] <= first and last <= self.creep_months[1]
 
     @contextmanager
-    def view(self, con: duckdb.DuckDBPyConnection) -> Iterator[str]:
-        """The table visible in `con` as view VIEW for the block."""
-        with registered(con, VIEW, self.table):
-            yield VIEW
+    def accounts_view(self, con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+        """The accounts table visible in `con` as view ACCOUNTS for the block."""
+        with registered(con, ACCOUNTS, self.accounts):
+            yield ACCOUNTS
 
 
-def discount_base(con: duckdb.DuckDBPyConnection, period: Period) -> DiscountBase:
-    """The account × month sums of the period, widened to the 6 creep months when it is short.
-
-    One scan of the stored rows; every discount figure of the period is answered from it.
-    """
-    first = period.start
-    if first is not None:
-        # Creep ends at the last stored month; with an open end that is unknown here.
-        creep_first = months_before(period.end or first, CREEP_MONTHS - 1)
-        first = min(first, creep_first)
-    return window_base(con, first, period.end)
-
-
-def window_base(
-    con: duckdb.DuckDBPyConnection, first: date | None, last: date | None
+def discount_base(
+    con: duckdb.DuckDBPyConnection, period: Period, creep: bool = True
 ) -> DiscountBase:
-    """The account × month sums between two months (None: unbounded)."""
-    table = arrow(con, _BASE_SQL, {"first": first, "last": last})
-    return DiscountBase(table=table, first=first, last=last)
+    """The period's per-account sums and, with `creep` and a closed end, the 6 months' sums
+    ending at the period's end: one read of the stored rows each."""
+    accounts = arrow(con, _ACCOUNTS_SQL, period.params())
+    if not creep or period.end is None:
+        return DiscountBase(period=period, accounts=accounts, months=None, creep_months=None)
+    first, last = creep_window(period.end)
+    months = arrow(con, _MONTHS_SQL, {"first": first, "last": last})
+    return DiscountBase(period=period, accounts=accounts, months=months, creep_months=(first, last))
 
 
 def base_for(
-    con: duckdb.DuckDBPyConnection, base: DiscountBase | None, first: date | None, last: date | None
+    con: duckdb.DuckDBPyConnection, base: DiscountBase | None, period: Period
 ) -> DiscountBase:
-    """`base` when it covers [first, last], else a table read for exactly that window."""
-    return base if base is not None and base.covers(first, last) else window_base(con, first, last)
+    """`base` when it sums exactly the period, else the period's accounts table read now."""
+    if base is not None and base.answers(period):
+        return base
+    return discount_base(con, period, creep=False)
+
+
+@contextmanager
+def months_view(
+    con: duckdb.DuckDBPyConnection, base: DiscountBase | None, first: date, last: date
+) -> Iterator[str]:
+    """The per-month sums of [first, last] visible as view MONTHS: `base`'s when it covers
+    them, else read now."""
+    if base is not None and base.covers_creep(first, last) and base.months is not None:
+        table = base.months
+    else:
+        table = arrow(con, _MONTHS_SQL, {"first": first, "last": last})
+    with registered(con, MONTHS, table):
+        yield MONTHS

@@ -14,7 +14,17 @@ import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.discounts_base import DiscountBase, base_for, months_before, rate_sql
+from core.directory import DIRECTORY, NAME_SQL
+from core.discounts_base import (
+    ACCOUNTS,
+    MONTHS,
+    DiscountBase,
+    base_for,
+    creep_window,
+    months_before,
+    months_view,
+    rate_sql,
+)
 from core.metrics import PERIOD_FILTER, Period
 from core.sql import frame, scalar
 
@@ -45,16 +55,16 @@ def creep_end_month(
     con: duckdb.DuckDBPyConnection, period: Period, base: DiscountBase | None = None
 ) -> date | None:
     """The last stored month in the period: where the creep windows end."""
-    if base is None or not base.covers(period.start, period.end):
+    if base is None or not base.answers(period):
         sql = f"SELECT max(month) FROM active_rows WHERE {PERIOD_FILTER}"
         return scalar(con, sql, period.params())
-    with base.view(con) as view:
-        return scalar(con, f"SELECT max(month) FROM {view} WHERE {PERIOD_FILTER}", period.params())
+    with base.accounts_view(con) as view:
+        return scalar(con, f"SELECT max(last_month) FROM {view}")
 
 
 _CREEP_SQL = f"""
 WITH windowed AS (
-    SELECT *, month >= $split AS recent FROM discount_base WHERE month BETWEEN $first AND $last
+    SELECT *, month >= $split AS recent FROM {MONTHS} WHERE month BETWEEN $first AND $last
 ),
 stored AS (
     SELECT count(DISTINCT month) FILTER (WHERE recent) AS months_last,
@@ -62,28 +72,21 @@ stored AS (
     FROM windowed
 ),
 accounts AS (
+    -- A listed row of the months table is one account-month, so disc / list is its rate.
     SELECT account_key AS account,
-           coalesce(arg_max(name, month) FILTER (WHERE name IS NOT NULL), account_key) AS name,
-           arg_max(segment, month) FILTER (WHERE segment IS NOT NULL) AS segment,
            {rate_sql("NOT recent")} AS rate_prior,
            {rate_sql("recent")} AS rate_last,
            coalesce(sum(net) FILTER (WHERE NOT recent), 0) AS net_prior,
-           coalesce(sum(net) FILTER (WHERE recent), 0) AS net_last
+           coalesce(sum(net) FILTER (WHERE recent), 0) AS net_last,
+           count(disc / nullif(list, 0)) FILTER (WHERE listed) AS rate_months,
+           regr_slope(100 * disc / nullif(list, 0), datediff('month', $first, month))
+               FILTER (WHERE listed) AS slope
     FROM windowed GROUP BY account_key
-),
-monthly AS (
-    SELECT account_key AS account, datediff('month', $first, month) AS t,
-           100 * {rate_sql()} AS rate
-    FROM windowed GROUP BY account_key, month
-),
-slopes AS (
-    SELECT account, count(rate) AS rate_months,
-           CASE WHEN count(rate) >= 2 THEN regr_slope(rate, t) END AS slope
-    FROM monthly GROUP BY account
 )
-SELECT a.account, a.name, a.segment, a.rate_prior, a.rate_last,
+SELECT a.account, {NAME_SQL.format(key="a.account")} AS name, d.segment,
+       a.rate_prior, a.rate_last,
        100 * (a.rate_last - a.rate_prior) AS points,
-       s.slope, s.rate_months,
+       CASE WHEN a.rate_months >= 2 THEN a.slope END AS slope, a.rate_months,
        a.net_prior, a.net_last,
        a.net_prior / nullif(st.months_prior, 0) AS monthly_net_prior,
        a.net_last / nullif(st.months_last, 0) AS monthly_net_last,
@@ -91,7 +94,8 @@ SELECT a.account, a.name, a.segment, a.rate_prior, a.rate_last,
             THEN (a.net_last / nullif(st.months_last, 0))
                  / (a.net_prior / st.months_prior) - 1
        END AS revenue_change
-FROM accounts AS a JOIN slopes AS s USING (account) CROSS JOIN stored AS st
+FROM accounts AS a CROSS JOIN stored AS st
+LEFT JOIN {DIRECTORY} AS d ON d.account_key = a.account
 ORDER BY points DESC NULLS LAST, a.account"""
 
 
@@ -100,7 +104,8 @@ def discount_creep(
 ) -> pd.DataFrame:
     """Per account with rows in the 6 months ending at `period_end_month`: its discount creep.
 
-    Columns: account, name, segment; rate_prior and rate_last (weighted rates of the 3 months
+    Columns: account, name and segment (from the account directory: the latest stored ones, as
+    the Segments page has them); rate_prior and rate_last (weighted rates of the 3 months
     before and the last 3); points = 100 · (rate_last − rate_prior), NULL unless both exist;
     slope, points per month by least squares over the monthly rates (NULL under 2 months);
     rate_months; net_prior, net_last; monthly_net_prior, monthly_net_last (per stored month
@@ -108,9 +113,9 @@ def discount_creep(
     the prior level is positive). Sorted by points, highest first. `base` (from
     core.discounts_base) saves reading the stored rows again when it covers the 6 months.
     """
-    last = period_end_month.replace(day=1)
-    params = {"first": months_before(last, 5), "split": months_before(last, 2), "last": last}
-    with base_for(con, base, params["first"], last).view(con):
+    first, last = creep_window(period_end_month)
+    params = {"first": first, "split": months_before(last, 2), "last": last}
+    with months_view(con, base, first, last):
         return frame(con, _CREEP_SQL, params)
 
 
@@ -124,12 +129,13 @@ def buys_nothing(creep: pd.DataFrame, threshold_points: float = 2.0) -> pd.DataF
 
 _CORRIDOR_SQL = f"""
 WITH accounts AS (
+    -- The segment is the account's latest in the period (ties: the largest), its peers' too.
     SELECT account_key AS account,
-           coalesce(arg_max(name, month) FILTER (WHERE name IS NOT NULL), account_key) AS name,
-           arg_max(segment, month) FILTER (WHERE segment IS NOT NULL) AS segment,
+           arg_max(segment, (last_month, segment)) FILTER (WHERE segment IS NOT NULL)
+               AS segment,
            sum(net) AS net_revenue,
            {rate_sql()} AS rate
-    FROM discount_base WHERE {PERIOD_FILTER} GROUP BY account_key
+    FROM {ACCOUNTS} GROUP BY account_key
 ),
 banded AS (
     SELECT *, ntile($bands) OVER (PARTITION BY segment ORDER BY net_revenue, account) AS band
@@ -170,11 +176,11 @@ corridor AS (
     SELECT *, CASE WHEN frac = 0 THEN v0 ELSE v0 * (1 - frac) + v1 * frac END AS peer_p90
     FROM quantiles
 )
-SELECT account, name, segment, band, net_revenue, rate, peer_p90, peers,
-       100 * (rate - peer_p90) AS excess_points
-FROM corridor
-WHERE rate > peer_p90
-ORDER BY excess_points DESC, account"""
+SELECT c.account, {NAME_SQL.format(key="c.account")} AS name, c.segment, c.band,
+       c.net_revenue, c.rate, c.peer_p90, c.peers, 100 * (c.rate - c.peer_p90) AS excess_points
+FROM corridor AS c LEFT JOIN {DIRECTORY} AS d ON d.account_key = c.account
+WHERE c.rate > c.peer_p90
+ORDER BY excess_points DESC, c.account"""
 
 
 def corridor_outliers(
@@ -191,12 +197,11 @@ def corridor_outliers(
     net_revenue, rate, peer_p90 (the peers' quantile, 0.9 by default), peers, excess_points.
     """
     thresholds = thresholds or DiscountThresholds()
-    with base_for(con, base, period.start, period.end).view(con):
+    with base_for(con, base, period).accounts_view(con):
         return frame(
             con,
             _CORRIDOR_SQL,
             {
-                **period.params(),
                 "bands": thresholds.revenue_bands,
                 "quantile": thresholds.peer_quantile,
                 "min_peers": thresholds.min_peers,

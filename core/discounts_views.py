@@ -15,8 +15,9 @@ import duckdb
 import pandas as pd
 
 from core.concentration_sql import comparisons
+from core.directory import DIRECTORY, NAME_SQL
 from core.discounts import discount_rates, price_waterfall
-from core.discounts_base import months_before, window_base
+from core.discounts_base import DiscountBase, L, base_for, discount_base, months_before
 from core.discounts_sql import LISTED
 from core.metrics import PERIOD_FILTER, Period
 from core.sql import frame
@@ -65,7 +66,7 @@ def _number(value: object) -> float | None:
 
 def discount_kpis(con: duckdb.DuckDBPyConnection, period: Period) -> DiscountKpis:
     """Discount rate, concession degree, pocket margin and coverage for the period."""
-    base = window_base(con, period.start, period.end)
+    base = discount_base(con, period, creep=False)
     portfolio = discount_rates(con, period, "portfolio", base).iloc[0]
     waterfall = price_waterfall(con, period, base=base)
     margin = (
@@ -117,30 +118,33 @@ def rate_by_segment_month(con: duckdb.DuckDBPyConnection, period: Period) -> pd.
     )
 
 
-def pocket_price_band(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
+def pocket_price_band(
+    con: duckdb.DuckDBPyConnection, period: Period, base: DiscountBase | None = None
+) -> pd.DataFrame:
     """Per account with list data: pocket revenue as a share of list, and its net revenue.
 
     pocket_ratio = (Σ list − Σ discount − Σ off-invoice) / Σ list = 1 − concession degree.
-    Columns: account, name, segment, net_revenue, list_revenue, pocket_ratio; accounts with
-    Σ list ≤ 0 are left out.
+    Columns: account, name, segment (the latest in the period), net_revenue, list_revenue,
+    pocket_ratio; accounts with Σ list ≤ 0 are left out. `base` saves a read of the rows.
     """
-    return frame(
-        con,
-        f"""SELECT account_key AS account,
-                   coalesce(arg_max(account_name, month)
-                            FILTER (WHERE account_name IS NOT NULL), account_key) AS name,
-                   arg_max(segment, month) FILTER (WHERE segment IS NOT NULL) AS segment,
-                   sum(net_revenue) FILTER (WHERE {LISTED}) AS net_revenue,
-                   sum(list_revenue) FILTER (WHERE {LISTED}) AS list_revenue,
-                   1 - (sum(discount_amount) FILTER (WHERE {LISTED})
-                        + sum(coalesce(off_invoice, 0)) FILTER (WHERE {LISTED}))
-                       / sum(list_revenue) FILTER (WHERE {LISTED}) AS pocket_ratio
-            FROM active_rows WHERE {PERIOD_FILTER}
-            GROUP BY account_key
-            HAVING sum(list_revenue) FILTER (WHERE {LISTED}) > 0
-            ORDER BY net_revenue DESC, account""",
-        period.params(),
-    )
+    with base_for(con, base, period).accounts_view(con) as view:
+        return frame(
+            con,
+            f"""SELECT b.account, {NAME_SQL.format(key="b.account")} AS name, b.segment,
+                       b.net_revenue, b.list_revenue, b.pocket_ratio
+                FROM (
+                    SELECT account_key AS account,
+                           arg_max(segment, (last_month, segment))
+                               FILTER (WHERE segment IS NOT NULL) AS segment,
+                           sum(net) {L} AS net_revenue,
+                           sum(list) {L} AS list_revenue,
+                           1 - (sum(disc) {L} + sum(off) {L}) / sum(list) {L} AS pocket_ratio
+                    FROM {view} GROUP BY account_key
+                    HAVING sum(list) {L} > 0
+                ) AS b
+                LEFT JOIN {DIRECTORY} AS d ON d.account_key = b.account
+                ORDER BY b.net_revenue DESC, b.account""",
+        )
 
 
 def account_monthly(con: duckdb.DuckDBPyConnection, account: str, period: Period) -> pd.DataFrame:

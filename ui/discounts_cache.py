@@ -50,7 +50,7 @@ def _period(start: date | None, end: date | None) -> metrics.Period:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _base(path: str, version: int, start: date | None, end: date | None) -> DiscountBase:
-    """The period's account × month table, read once and shared by every figure (immutable)."""
+    """The period's discount tables, read once and shared by every figure (immutable)."""
     with _database(path).connect() as con:
         return discount_base(con, _period(start, end))
 
@@ -96,7 +96,7 @@ def _tables(
             "end_month": end_month,
             "creep": creep,
             "trend": rate_by_segment_month(con, chosen),
-            "band": pocket_price_band(con, chosen),
+            "band": pocket_price_band(con, chosen, base),
             "outliers": corridor_outliers(con, chosen, thresholds, base),
         }
 

@@ -15,7 +15,8 @@ from core.discounts import (
     discount_rates,
     price_waterfall,
 )
-from core.discounts_base import discount_base, window_base
+from core.directory import DIRECTORY_DDL
+from core.discounts_base import discount_base
 from core.discounts_creep import creep_end_month
 from core.metrics import Period
 from core.sql import frame
@@ -98,24 +99,42 @@ class TestAgainstPandas:
 
 
 class TestCoverage:
-    def test_a_short_period_is_widened_to_the_creep_months(self, demo) -> None:
+    def test_a_short_period_also_holds_its_six_creep_months(self, demo) -> None:
         short = Period(start=date(2026, 9, 1), end=date(2026, 10, 1))
         base = discount_base(demo, short)
-        assert (base.first, base.last) == (date(2026, 5, 1), date(2026, 10, 1))
-        assert base.covers(date(2026, 5, 1), date(2026, 10, 1))
-        assert not base.covers(date(2026, 4, 1), date(2026, 10, 1))
-        assert not base.covers(None, date(2026, 10, 1))
+        assert base.answers(short)
+        assert not base.answers(PERIOD)
+        assert base.creep_months == (date(2026, 5, 1), date(2026, 10, 1))
+        assert base.covers_creep(date(2026, 5, 1), date(2026, 10, 1))
+        assert not base.covers_creep(date(2026, 4, 1), date(2026, 9, 1))
+        assert base.months is not None
+        assert set(base.months.column("month").to_pylist()) == {
+            date(2026, month, 1) for month in range(5, 11)
+        }
+        # The accounts table sums the two months only: its rows are those of the period.
+        rows = sum(base.accounts.column("rows").to_pylist())
+        assert rows == discount_rates(demo, short, "portfolio").iloc[0]["rows"]
+        without = discount_base(demo, short, creep=False)
+        assert without.months is None and not without.covers_creep(
+            date(2026, 5, 1), date(2026, 10, 1)
+        )
 
-    def test_a_base_that_does_not_cover_the_period_is_not_used(self, demo) -> None:
+    def test_a_base_of_another_period_is_not_used(self, demo) -> None:
         """A narrow base handed to a wider figure must not narrow the figure."""
-        narrow = window_base(demo, date(2026, 10, 1), date(2026, 10, 1))
+        october = Period(start=date(2026, 10, 1), end=date(2026, 10, 1))
+        narrow = discount_base(demo, october)
         with_narrow = corridor_outliers(demo, PERIOD, base=narrow)
         direct = corridor_outliers(demo, PERIOD)
         pd.testing.assert_frame_equal(with_narrow, direct)
         wide = discount_rates(demo, PERIOD, "portfolio", narrow).iloc[0]
         assert wide["rows"] == discount_rates(demo, PERIOD, "portfolio").iloc[0]["rows"]
-        october = Period(start=date(2026, 10, 1), end=date(2026, 10, 1))
         assert wide["rows"] > discount_rates(demo, october, "portfolio").iloc[0]["rows"]
+        # The creep of the period's end is answered from the narrow base's 6 months (the
+        # same months), and equals a fresh read.
+        pd.testing.assert_frame_equal(
+            discount_creep(demo, date(2026, 10, 1), narrow),
+            discount_creep(demo, date(2026, 10, 1)),
+        )
 
     def test_mixed_rows_in_one_account_month(self, tmp_path) -> None:
         """Listed, unlisted and uncosted rows of one account-month are summed apart.
@@ -136,6 +155,7 @@ class TestCoverage:
             ) AS t(account_key, month, segment, account_name, net_revenue, list_revenue,
                    discount_amount, off_invoice, cost, gross_profit)"""
         )
+        con.execute(DIRECTORY_DDL)
         period = Period(start=date(2026, 1, 1), end=date(2026, 1, 1))
         base = discount_base(con, period)
         rate = discount_rates(con, period, "portfolio", base).iloc[0]
