@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from core.directory import DIRECTORY
+
 SEGMENTS: Final[tuple[str, ...]] = ("intrinsic", "extrinsic", "strategic", "other")
 """The value segments of domain.md §4, in display order."""
 
@@ -41,18 +43,14 @@ def account_segments_sql() -> str:
     month: the largest value), else 'unassigned'. Being one value per account, an account sits
     in the same segment in every period compared, so per-segment bridges and migrations add up
     to the portfolio's. Its name is likewise its latest stored name (the key when no row names
-    it).
+    it). Both stored ones come from the account directory (core.directory), which every write
+    refreshes, so no figure reads the name and segment strings of every stored row.
     """
     return f"""
-        SELECT r.account_key, coalesce(m.segment, r.segment, '{UNASSIGNED}') AS segment, r.name
-        FROM (
-            SELECT account_key,
-                   arg_max(segment, (month, segment)) FILTER (WHERE segment IS NOT NULL)
-                       AS segment,
-                   {ACCOUNT_NAME_SQL} AS name
-            FROM active_rows GROUP BY account_key
-        ) AS r
-        LEFT JOIN account_master AS m ON m.account_id = r.account_key"""
+        SELECT d.account_key, coalesce(m.segment, d.segment, '{UNASSIGNED}') AS segment,
+               coalesce(d.account_name, d.account_key) AS name
+        FROM {DIRECTORY} AS d
+        LEFT JOIN account_master AS m ON m.account_id = d.account_key"""
 
 
 MIX_COLUMNS: Final = """

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core.directory import refresh_directory
 from core.schema import SCHEMA_SQL
 
 
@@ -78,6 +79,7 @@ def portfolio(rows: list[Row], months: list[str] | None = None) -> duckdb.DuckDB
     con.unregister("incoming")
     for index, day in enumerate(stored, start=1):
         con.execute("INSERT INTO upload_months VALUES (?, 'test', ?, true, NULL)", [index, day])
+    refresh_directory(con)  # as every store does
     return con
 
 
