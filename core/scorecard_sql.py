@@ -161,11 +161,12 @@ def scorecard_sql(sums: str, scored: tuple[str, ...], bases: dict[str, str]) -> 
     ),
     weighted AS (SELECT *, {_WEIGHTS} FROM percentiles),
     wide AS (SELECT *, {_POINTS} FROM weighted),
+    -- Every scored account has revenue, so n (accounts scored) is revenue_n.
     scores AS MATERIALIZED (SELECT *, {_SCORE} AS score, revenue_n AS n FROM wide),
-    ranks AS (
-        -- Every scored account has revenue, so n (accounts scored) is revenue_n.
-        SELECT id, rank() OVER (PARTITION BY period_no ORDER BY round(score, 9) DESC) AS rank
-        FROM scores
+    ranks AS MATERIALIZED (
+        -- Ranked over narrow rows: a window carries every column of its input.
+        SELECT id, rank() OVER (PARTITION BY period_no ORDER BY key DESC) AS rank
+        FROM (SELECT id, period_no, round(score, 9) AS key FROM scores)
     ),
     cards AS MATERIALIZED (
         SELECT bucket, account, s.name, s.segment, {", ".join(INDICATORS)},
