@@ -1,11 +1,11 @@
 """The value scorecard as one DuckDB query over several named periods (domain.md §6).
 
-Layers: `raw` (per period × account: the indicators' values) → `indicators` (the scored
-periods' accounts with positive net revenue, growth against each one's base period) → `long`
-(one row per account × indicator) → `scored` (percentiles, effective weights, contributions)
-→ `cards` (one row per account, score, rank and tier). Only fixed names from this module are
-formatted into the SQL; every date and weight is bound.
-"""
+Layers: `raw` (per period × account, from core.segments_base sums: the indicators' values) →
+`indicators` (the scored periods' accounts with positive net revenue, growth against each
+one's base period) → `mid_ranks` (one window over one row per account × indicator) →
+`percentiles`, effective weights and contributions → `scores` → `ranks` → `cards` (one row
+per account, score, rank and tier). Only fixed names from this module are formatted into the
+SQL; every date and weight is bound."""
 
 from __future__ import annotations
 
