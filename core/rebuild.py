@@ -26,6 +26,7 @@ from core.ingest import companion
 from core.ingest.models import IngestOptions
 from core.ingest.pipeline import CLEAN_COLUMNS, prepare_upload
 from core.mappings import MAPPINGS_DDL
+from core.raw_files import files_of
 from core.reference_store import _TABLES as COMPANION_TABLES
 from core.reference_store import check_one_reference
 from core.sql import arrow, fetch_all, registered, scalar
@@ -140,7 +141,7 @@ def _build(staging: Database, tables: dict[str, pa.Table]) -> tuple[dict[str, in
                     con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM copied')
                 else:
                     con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM copied')
-        files = dict(zip(*tables["upload_files"].to_pydict().values(), strict=True))
+        files = files_of(tables["upload_files"])
         for upload in sorted(tables["uploads"].to_pylist(), key=lambda u: u["id"]):
             table, count = _insert_rows(con, upload, files[upload["id"]])
             rows[table] += count

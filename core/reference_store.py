@@ -14,6 +14,7 @@ import duckdb
 
 from core.ingest.companion import CLEAN_COLUMNS
 from core.ingest.models import PreparedUpload
+from core.raw_files import store_file
 from core.sql import fetch_all, fetch_one, registered, scalar
 
 _TABLES = {"contacts": "contact_rows", "accounts": "account_rows"}
@@ -50,9 +51,7 @@ def record_upload(con: duckdb.DuckDBPyConnection, prepared: PreparedUpload, outc
             "warnings": json.dumps([w.model_dump() for w in report.warnings], ensure_ascii=False),
         },
     )
-    con.execute(
-        "INSERT INTO upload_files VALUES ($id, $bytes)", {"id": upload_id, "bytes": prepared.data}
-    )
+    store_file(con, upload_id, prepared.data)
     return upload_id
 
 

@@ -6,7 +6,7 @@ from typing import Final
 
 from core.directory import DIRECTORY_DDL
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 SCHEMA_SQL: Final[tuple[str, ...]] = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -29,7 +29,16 @@ SCHEMA_SQL: Final[tuple[str, ...]] = (
         options JSON NOT NULL,
         warnings JSON NOT NULL
     )""",
-    "CREATE TABLE IF NOT EXISTS upload_files (upload_id INTEGER PRIMARY KEY, bytes BLOB NOT NULL)",
+    # The raw bytes as stored (core.raw_files): `codec` NULL means as uploaded; `size` is the
+    # file's own size. Files from before version 4 have neither column until upgraded.
+    """CREATE TABLE IF NOT EXISTS upload_files (
+        upload_id INTEGER PRIMARY KEY,
+        bytes BLOB NOT NULL,
+        codec VARCHAR,
+        size BIGINT
+    )""",
+    "ALTER TABLE upload_files ADD COLUMN IF NOT EXISTS codec VARCHAR",
+    "ALTER TABLE upload_files ADD COLUMN IF NOT EXISTS size BIGINT",
     """CREATE TABLE IF NOT EXISTS upload_months (
         upload_id INTEGER NOT NULL,
         source VARCHAR NOT NULL,

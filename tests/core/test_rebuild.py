@@ -94,7 +94,7 @@ class TestRefused:
     def test_raw_file_that_reads_differently(self, history):
         with history.transaction() as con:
             con.execute(
-                "UPDATE upload_files SET bytes = $b WHERE upload_id = 1",
+                "UPDATE upload_files SET bytes = $b, codec = NULL WHERE upload_id = 1",
                 {"b": MARCH.replace("100", "999").encode()},
             )
         before = history.path.read_bytes()

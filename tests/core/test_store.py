@@ -13,7 +13,8 @@ import core.store
 from core.db import Database, DatabaseBusy
 from core.history import list_uploads, restore_upload
 from core.ingest.models import PreparedUpload
-from core.sql import fetch_all, scalar
+from core.raw_files import files_of
+from core.sql import arrow, fetch_all
 from core.store import StoreError, existing_versions, plan_uploads, store_uploads
 from tests.core.conftest import prepare, snapshot, xlsx_bytes
 
@@ -59,9 +60,7 @@ class TestStoring:
         prepared = upload("march.csv", MARCH)
         store_uploads(db, [prepared])
         with db.connect() as con:
-            assert scalar(con, "SELECT bytes FROM upload_files WHERE upload_id = 1") == (
-                MARCH.encode()
-            )
+            assert files_of(arrow(con, "SELECT * FROM upload_files"))[1] == MARCH.encode()
             sha, encoding, header_line, months = fetch_all(
                 con, "SELECT sha256, encoding, header_line, months FROM uploads WHERE id = 1"
             )[0]
