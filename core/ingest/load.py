@@ -39,6 +39,8 @@ class RawTable:
     """True when column `x0` catches cells beyond the header (ragged rows)."""
     rejected: list[tuple[int, str, str]] | None = None
     """(line, rule, reader's message) for lines the CSV reader could not split."""
+    numeric: frozenset[int] = frozenset()
+    """Positions of columns the file stores as numbers (Parquet): their text is a number's."""
 
 
 def column_names(count: int) -> list[str]:
@@ -242,6 +244,10 @@ def load_xlsx(
     return RawTable(headers=headers, header_line=index + 1), chosen
 
 
+_NUMERIC_TYPE = re.compile(r"^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|FLOAT|DOUBLE|DECIMAL)")
+"""DuckDB types whose text is a plain number: no decimal comma, currency mark or percent."""
+
+
 def load_parquet(con: duckdb.DuckDBPyConnection, data: bytes, workdir: Path) -> RawTable:
     """Read a Parquet file; line N is data row N - 1, as if opened with its header in row 1."""
     path = workdir / "upload.parquet"
@@ -256,6 +262,13 @@ def load_parquet(con: duckdb.DuckDBPyConnection, data: bytes, workdir: Path) -> 
                 {"path": str(path)},
             )
         ]
+        types = dict(
+            fetch_all(
+                con,
+                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($path))",
+                {"path": str(path)},
+            )
+        )
         selected = ", ".join(
             f'CAST("{name.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}'
             for i, name in enumerate(names)
@@ -269,7 +282,10 @@ def load_parquet(con: duckdb.DuckDBPyConnection, data: bytes, workdir: Path) -> 
         )
     except duckdb.Error as exc:
         raise SniffError("corrupt_file", kind="Parquet", detail=_first_line(exc)) from exc
-    return RawTable(headers=names, header_line=1)
+    numeric = frozenset(
+        i for i, name in enumerate(names) if _NUMERIC_TYPE.match(types.get(name, "")) is not None
+    )
+    return RawTable(headers=names, header_line=1, numeric=numeric)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -187,6 +187,7 @@ def _typed_rows(
     if (
         "discount_amount" in col
         and "discount_rate" not in col
+        and pos["discount_amount"] not in raw.numeric
         and _bool(
             con,
             f"SELECT coalesce(bool_or(contains({col['discount_amount']}, '%') "
@@ -195,7 +196,9 @@ def _typed_rows(
     ):
         col["discount_rate"] = col.pop("discount_amount")
     money_cols = [col[f] for f in MONEY_FIELDS if f in col]
-    comma = conventions.decimal_comma(con, money_cols, raw.delimiter)
+    # Columns stored as numbers cannot show a decimal comma: only text columns are read for one.
+    text_money = [col[f] for f in MONEY_FIELDS if f in col and pos[f] not in raw.numeric]
+    comma = conventions.decimal_comma(con, text_money, raw.delimiter)
     report.decimal_comma = bool(comma)
     date_order, ambiguous = conventions.date_order(con, col["month"], options.date_order)
     percent = "discount_rate" in col and conventions.rate_notation(con, col["discount_rate"])
@@ -286,9 +289,9 @@ def _typed_rows(
         select.append(f"raw.{col['account_name']} AS src_account_name")
     for field_name in (*MONEY_FIELDS, "quantity"):
         if field_name in col:
-            select.append(
-                f"{normalise.number('raw.' + col[field_name], decimal_comma)} AS {field_name}"
-            )
+            # A number the file stores as one reads as one, whatever the text columns' mark.
+            comma = decimal_comma and pos.get(field_name) not in raw.numeric
+            select.append(f"{normalise.number('raw.' + col[field_name], comma)} AS {field_name}")
     # Currency marks inside amounts ('$1,200'): only cells that are not plain numbers have one.
     marks = [
         f"CASE WHEN TRY_CAST(raw.{c} AS DOUBLE) IS NULL "

@@ -427,6 +427,24 @@ class TestParquet:
         assert prepared.rows.column("account_id").to_pylist() == ["00123", "913100007178821234"]
         assert report.net_revenue == 3.75
 
+    def test_numbers_stored_as_numbers_ignore_a_text_columns_decimal_comma(self):
+        """By hand: the text column says 1.234,50 (European), so net revenue is 1,234.50; the
+        list price is stored as the number 2000.5 and stays 2,000.50, not 20,005."""
+        data = parquet_bytes(
+            {
+                "month": ["2026-03"],
+                "customer": ["A"],
+                "net_revenue": ["1.234,50"],
+                "list_revenue": [2000.5],
+            }
+        )
+        prepared = prepare("a.parquet", data)
+        assert prepared.report.ok, [e.message for e in prepared.report.errors]
+        assert prepared.report.decimal_comma is True
+        assert prepared.rows is not None
+        assert prepared.rows.column("net_revenue").to_pylist() == [1234.5]
+        assert prepared.rows.column("list_revenue").to_pylist() == [2000.5]
+
     def test_error_line_counts_the_header_as_line_1(self):
         data = parquet_bytes(
             {"month": ["2026-03", "2026-13"], "customer": ["A", "B"], "net": [1, 2]}
