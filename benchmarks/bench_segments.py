@@ -6,7 +6,8 @@ period and the same period last year, the quarterly mix over all 36 months, the 
 from the prior period, the value scorecard of both periods (growth against each one's prior)
 with its tiers, and the tier migration between them. The database (36 months, 20,000 accounts
 in four segments plus unassigned ones, some accounts arriving or leaving part way) is generated
-once into benchmarks/out/.
+once into benchmarks/out/. The core and raw SQL both take each account's segment from the
+stored account directory (core.directory, kept by every write); pandas derives it from the rows.
 """
 
 from __future__ import annotations
@@ -159,9 +160,9 @@ FROM r"""
 def run_raw(con) -> dict:
     from core.sql import fetch_all
 
-    seg = """(SELECT account_key, coalesce(arg_max(segment, month)
-                     FILTER (WHERE segment IS NOT NULL), 'unassigned') AS segment
-              FROM active_rows GROUP BY 1)"""
+    # Each account's latest segment, from the stored account directory as the core reads it.
+    seg = """(SELECT account_key, coalesce(segment, 'unassigned') AS segment
+              FROM account_directory)"""
     mix = fetch_all(
         con,
         f"""WITH a AS (SELECT account_key, month BETWEEN $cs AND $ce AS cur,
