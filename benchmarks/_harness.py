@@ -30,9 +30,8 @@ def make_database(name: str, rows: int, generate: str, months: int) -> Path:
     active months from 2023-11 and the account directory; generated once, then reused."""
     import duckdb
 
-    from core.schema import SCHEMA_SQL
-
     from core.directory import DIRECTORY, refresh_directory
+    from core.schema import SCHEMA_SQL
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"{name}_{rows}.duckdb"

@@ -6,9 +6,10 @@ concession degree and coverage, the portfolio price waterfall, each account's di
 (with the discount that buys nothing) over the 6 months ending at the period's last month, and
 the peer-corridor outliers. The creep table and the outliers are per-account lists with names
 and segments, as the page shows them, in the core and in raw SQL alike (both name accounts from
-the stored account directory); pandas only sums them. Every run of a case is a fresh subprocess (so its peak RSS is its
-own); the cases take turns for --repeat rounds and each keeps its best time. The parent prints
-times, ratios and peak memory, and checks that the three cases agree on the headline figures.
+the stored account directory); pandas only sums them. Every run of a case is a fresh
+subprocess (so its peak RSS is its own); the cases take turns for --repeat rounds and each keeps
+its best time. The parent prints times, ratios and peak memory, and checks that the three cases
+agree on the headline figures.
 
 The concentration benchmark's database has one segment and one flat discount rate, so this one
 generates its own (same shape, 36 months, 20,000 accounts) into benchmarks/out/.
@@ -132,7 +133,8 @@ s AS (SELECT segment, band, count(*) AS m, list(rate ORDER BY rate) AS v,
 k AS (SELECT segment, band, m, lo, $q * (m - 2) - lo AS f, v[lo + 1] AS va, v[lo + 2] AS vb,
              v[lo + 3] AS vc
       FROM s WHERE m - 1 >= $min_peers),
-z AS (SELECT r.account_key, r.segment, r.band, r.net, r.rate, k.f, CASE WHEN r.j > k.lo THEN k.va ELSE k.vb END AS v0,
+z AS (SELECT r.account_key, r.segment, r.band, r.net, r.rate, k.f,
+             CASE WHEN r.j > k.lo THEN k.va ELSE k.vb END AS v0,
              CASE WHEN r.j > k.lo + 1 THEN k.vb ELSE k.vc END AS v1
       FROM r JOIN k USING (segment, band)),
 p AS (SELECT *, v0 + f * (coalesce(v1, v0) - v0) AS p90 FROM z)
@@ -141,7 +143,8 @@ FROM p LEFT JOIN account_directory AS d USING (account_key)
 WHERE rate > p90 ORDER BY excess DESC, account_key"""
 
 RAW_CREEP = """
-WITH w AS (SELECT account_key, month, month >= $split AS recent, sum(net_revenue) AS net, sum(discount_amount) AS disc, sum(list_revenue) AS lst
+WITH w AS (SELECT account_key, month, month >= $split AS recent, sum(net_revenue) AS net,
+                  sum(discount_amount) AS disc, sum(list_revenue) AS lst
            FROM active_rows WHERE month BETWEEN $first AND $last GROUP BY ALL),
 st AS (SELECT count(*) FILTER (WHERE recent) AS ml, count(*) FILTER (WHERE NOT recent) AS mp
        FROM (SELECT DISTINCT month, recent FROM w)),

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.directory import DIRECTORY_DDL
 from core.discounts import (
     corridor_outliers,
     discount_creep,
     discount_rates,
     price_waterfall,
 )
-from core.directory import DIRECTORY_DDL
 from core.discounts_base import discount_base
 from core.discounts_creep import creep_end_month
 from core.metrics import Period
