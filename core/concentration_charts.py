@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.charts import PALETTE
+from core.charts import PALETTE, thinned
 from core.concentration_sql import Grain
 
 NAVY, ORANGE, GREEN, GREY, RED = PALETTE[0], PALETTE[1], PALETTE[2], "#8c8c8c", PALETTE[4]
@@ -115,17 +115,22 @@ def pareto_figure(
             hovertemplate=hover,
         )
     )
+    # The line is drawn through at most CURVE_POINTS ranks (k among them); the bars keep
+    # every account's name and figures for the hover.
+    keep = np.flatnonzero(rank == pareto_k) if pareto_k is not None else ()
+    drawn = thinned(len(rank), keep)
     figure.add_trace(
         go.Scatter(
-            x=rank,
-            y=custom[:, 2],
+            x=rank[drawn],
+            y=custom[drawn, 2],
             name=names["cum_share"],
             yaxis="y2",
             mode="lines",
             line={"color": ORANGE, "width": 2.5},
-            customdata=custom,
-            hovertext=hovertext,
-            hovertemplate=hover,
+            hovertemplate=(
+                f"{text(names['rank'])} %{{x}}<br>"
+                f"{text(names['cum_share'])}: %{{y:.1%}}<extra></extra>"
+            ),
         )
     )
     n = len(rank)
@@ -192,7 +197,8 @@ def pareto_figure(
 def lorenz_figure(
     lorenz: pd.DataFrame, title: str, labels: Mapping[str, str] | None = None
 ) -> go.Figure:
-    """The Lorenz curve (lorenz_curve's account_share, revenue_share) with the equality line."""
+    """The Lorenz curve (lorenz_curve's account_share, revenue_share) with the equality line;
+    long curves are drawn through CURVE_POINTS of their points."""
     names = _labels(LORENZ_LABELS, labels)
     figure = go.Figure()
     figure.add_trace(
@@ -205,10 +211,11 @@ def lorenz_figure(
             line={"color": GREY, "width": 1.5, "dash": "dash"},
         )
     )
+    drawn = thinned(len(lorenz))
     figure.add_trace(
         go.Scatter(
-            x=lorenz["account_share"].astype(float),
-            y=lorenz["revenue_share"].astype(float),
+            x=lorenz["account_share"].astype(float).to_numpy()[drawn],
+            y=lorenz["revenue_share"].astype(float).to_numpy()[drawn],
             mode="lines",
             name=names["curve"],
             fill="tonexty",
@@ -242,6 +249,10 @@ def whale_figure(
     """
     names = _labels(WHALE_LABELS, labels)
     points = curve.dropna(subset=["cum_profit_share"])
+    shares = points["cum_profit_share"].astype(float).to_numpy()
+    peak_at = int(shares.argmax()) if len(shares) else 0
+    # At most CURVE_POINTS accounts are drawn, the peak always among them.
+    points = points.iloc[thinned(len(points), [peak_at])]
     x = points["rank_share"].astype(float)
     y = points["cum_profit_share"].astype(float)
     custom = points["gross_profit"].fillna(0.0).astype(float).to_numpy()

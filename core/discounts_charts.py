@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.charts import PALETTE
+from core.charts import PALETTE, nice_step
 from core.concentration_charts import text
 from core.discounts import Waterfall
 
@@ -24,6 +25,8 @@ _LAYOUT: Final[dict[str, object]] = {
     "plot_bgcolor": "white",
 }
 _GRID: Final = "#e6e6e6"
+BAND_BINS: Final = 30
+"""About how many bars the pocket price band has."""
 
 
 def _title(title: str) -> dict[str, object]:
@@ -183,17 +186,29 @@ def segment_trend_figure(
 def pocket_band_figure(band: pd.DataFrame, title: str, labels: Mapping[str, str]) -> go.Figure:
     """Net revenue by pocket price as a share of list: where the portfolio's revenue sits.
 
-    `band` has pocket_ratio and net_revenue per account; bars sum revenue, so a big account
-    weighs more than a small one. `labels` has x and y.
+    `band` has pocket_ratio and net_revenue per account; bars sum revenue over round-width
+    bins (about BAND_BINS), so a big account weighs more than a small one. `labels` has x
+    and y.
     """
+    # Binned here, so the browser gets about 30 bars, not every account's ratio.
+    ratio = band["pocket_ratio"].astype(float).to_numpy()
+    revenue = band["net_revenue"].astype(float).fillna(0.0).to_numpy()
+    finite = np.isfinite(ratio)
+    ratio, revenue = ratio[finite], revenue[finite]
+    low, high = (float(ratio.min()), float(ratio.max())) if len(ratio) else (0.0, 1.0)
+    step = nice_step(high - low, BAND_BINS)
+    start = np.floor(low / step) * step
+    count = max(1, int(np.ceil((high - start) / step - 1e-9)))
+    count += int(start + count * step < high)  # the last bin is closed, so it holds `high`
+    sums, edges = np.histogram(ratio, bins=start + step * np.arange(count + 1), weights=revenue)
     figure = go.Figure(
-        go.Histogram(
-            x=band["pocket_ratio"],
-            y=band["net_revenue"],
-            histfunc="sum",
-            nbinsx=30,
+        go.Bar(
+            x=(edges[:-1] + edges[1:]) / 2,
+            y=sums,
+            width=step,
+            customdata=np.column_stack([edges[:-1], edges[1:]]),
             marker={"color": NAVY, "line": {"color": "white", "width": 1}},
-            hovertemplate="%{x}<br>%{y:,.0f}<extra></extra>",
+            hovertemplate="%{customdata[0]:.1%} – %{customdata[1]:.1%}<br>%{y:,.0f}<extra></extra>",
         )
     )
     figure.update_layout(_LAYOUT, title=_title(title), showlegend=False, bargap=0.02)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from core.charts import CURVE_POINTS
 from core.concentration_charts import (
     lorenz_figure,
     pareto_figure,
@@ -70,6 +72,10 @@ class TestPareto:
         figure = pareto_figure(many, 2400, "Pareto", "k")
         assert figure.layout.bargap == 0 and figure.layout.xaxis.type == "linear"
         assert list(figure.data[3].x) == [2400]
+        bars, line = figure.data[:2]
+        assert len(bars.x) == n, "every account keeps its bar and hover"
+        assert len(line.x) <= CURVE_POINTS + 1 and 2400 in line.x
+        assert (line.x[0], line.x[-1]) == (1, n) and line.customdata is None
 
     def test_without_k_there_is_no_marker(self, units: pd.DataFrame) -> None:
         assert len(pareto_figure(units, None, "Pareto", "k").data) == 3
@@ -85,6 +91,34 @@ class TestLorenz:
         assert list(equality.x) == [0, 1] and list(equality.y) == [0, 1]
         assert list(curve.y) == [0, 0.1, 0.4, 1.0]
         assert figure.layout.title.text == "Lorenz curve · Gini 0.333"
+
+
+class TestLongCurves:
+    def test_a_long_lorenz_curve_is_drawn_through_its_own_points(self) -> None:
+        n = 20_001
+        share = np.linspace(0, 1, n)
+        lorenz = pd.DataFrame({"account_share": share, "revenue_share": share**3})
+        curve = lorenz_figure(lorenz, "Lorenz").data[1]
+        assert len(curve.x) == CURVE_POINTS
+        assert (curve.x[0], curve.x[-1]) == (0.0, 1.0)
+        assert np.allclose(np.asarray(curve.y), np.asarray(curve.x) ** 3)
+
+    def test_a_long_whale_curve_keeps_its_peak(self) -> None:
+        n = 20_000
+        x = np.arange(1, n + 1) / n
+        y = 1.3 - (x - 0.4321) ** 2  # peak at rank 8,642, not on the even spacing
+        curve = pd.DataFrame(
+            {
+                "rank_share": x,
+                "cum_profit_share": y,
+                "name": [f"A{i}" for i in range(n)],
+                "gross_profit": np.ones(n),
+            }
+        )
+        full, line, peak = whale_figure(curve, "Whale", "Peak").data
+        assert len(line.x) <= CURVE_POINTS + 1
+        assert peak.x[0] == pytest.approx(x[y.argmax()]) and peak.x[0] in line.x
+        assert line.hovertext[list(line.x).index(peak.x[0])] == f"A{y.argmax()}"
 
 
 class TestWhale:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -151,10 +152,33 @@ class TestPocketBand:
     def test_bars_sum_revenue(self) -> None:
         band = pd.DataFrame({"pocket_ratio": [0.8, 0.95], "net_revenue": [1700.0, 190.0]})
         figure = pocket_band_figure(band, "Band", {"x": "Pocket / list", "y": "Revenue"})
-        trace = figure.data[0]
-        assert isinstance(trace, go.Histogram) and trace.histfunc == "sum"
-        assert list(trace.y) == [1700.0, 190.0]
+        (trace,) = figure.data
+        # By hand: the span 0.15 over about 30 bins gives round 0.5-point bins from 80%.
+        assert isinstance(trace, go.Bar) and trace.width == pytest.approx(0.005)
+        assert trace.customdata[0] == pytest.approx([0.8, 0.805])
+        assert trace.y[0] == 1700.0 and trace.y[-1] == 190.0
+        assert sum(trace.y) == 1890.0 and 30 <= len(trace.y) <= 31
+        assert trace.customdata[-1][0] <= 0.95 <= trace.customdata[-1][1]
         assert figure.layout.xaxis.tickformat == ".0%"
+
+    def test_thousands_of_accounts_become_about_thirty_bars(self) -> None:
+        """Every account's revenue lands in exactly one bar: the bars sum to the total."""
+        rng = np.random.default_rng(7)
+        band = pd.DataFrame(
+            {
+                "pocket_ratio": rng.uniform(0.6, 1.0, 20_000),
+                "net_revenue": rng.uniform(0, 1e5, 20_000),
+            }
+        )
+        (trace,) = pocket_band_figure(band, "Band", {"x": "x", "y": "y"}).data
+        assert len(trace.y) <= 31
+        assert sum(trace.y) == pytest.approx(band["net_revenue"].sum())
+        assert trace.width in (0.01, 0.02)
+
+    def test_one_ratio_is_one_bar(self) -> None:
+        band = pd.DataFrame({"pocket_ratio": [0.9, 0.9], "net_revenue": [5.0, 6.0]})
+        (trace,) = pocket_band_figure(band, "Band", {"x": "x", "y": "y"}).data
+        assert list(trace.y) == [11.0]
 
 
 class TestAccountMonths:
