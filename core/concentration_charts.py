@@ -12,12 +12,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.charts import PALETTE, thinned
+from core.charts import CURVE_POINTS, PALETTE, thinned
 from core.concentration_sql import Grain
 
 NAVY, ORANGE, GREEN, GREY, RED = PALETTE[0], PALETTE[1], PALETTE[2], "#8c8c8c", PALETTE[4]
 PARETO_LINE: Final = 0.8
 """The share the Pareto point reaches."""
+
+TOP_RANKS_SHOWN: Final = 300
+"""With more accounts than a chart can draw as bars, these top ranks are all drawn."""
 
 PARETO_LABELS: Final[dict[str, str]] = {
     "rank": "Rank",
@@ -88,7 +91,8 @@ def pareto_figure(
     """Revenue bars by rank, the cumulative share on a second axis, the 80% line and k.
 
     `units` is account_revenue (positive rows are used: rank, name, net_revenue, share,
-    cum_share). The rank axis is numeric, so thousands of accounts stay readable.
+    cum_share). The rank axis is numeric, so thousands of accounts stay readable; beyond
+    CURVE_POINTS accounts the bars become an area through the top ranks and spaced ones.
     """
     names = _labels(PARETO_LABELS, labels)
     ranked = units[units["positive"].astype(bool)].sort_values("rank")
@@ -104,20 +108,38 @@ def pareto_figure(
         f"{text(names['cum_share'])}: %{{customdata[2]:.1%}}<extra></extra>"
     )
     figure = go.Figure()
-    figure.add_trace(
-        go.Bar(
-            x=rank,
-            y=custom[:, 0],
-            name=names["revenue"],
-            marker={"color": NAVY, "line": {"width": 0}},
-            customdata=custom,
-            hovertext=hovertext,
-            hovertemplate=hover,
-        )
-    )
-    # The line is drawn through at most CURVE_POINTS ranks (k among them); the bars keep
-    # every account's name and figures for the hover.
     keep = np.flatnonzero(rank == pareto_k) if pareto_k is not None else ()
+    if len(rank) <= CURVE_POINTS:
+        figure.add_trace(
+            go.Bar(
+                x=rank,
+                y=custom[:, 0],
+                name=names["revenue"],
+                marker={"color": NAVY, "line": {"width": 0}},
+                customdata=custom,
+                hovertext=hovertext,
+                hovertemplate=hover,
+            )
+        )
+    else:
+        # Thousands of one-pixel bars are thousands of SVG shapes, seconds to draw; an area
+        # through every top account and spaced ranks beyond looks the same and draws at once.
+        shown = thinned(len(rank), [*range(TOP_RANKS_SHOWN), *keep])
+        figure.add_trace(
+            go.Scatter(
+                x=rank[shown],
+                y=custom[shown, 0],
+                name=names["revenue"],
+                mode="lines",
+                fill="tozeroy",
+                line={"color": NAVY, "width": 1},
+                fillcolor=NAVY,
+                customdata=custom[shown],
+                hovertext=hovertext[shown],
+                hovertemplate=hover,
+            )
+        )
+    # The cumulative line is drawn through at most CURVE_POINTS ranks, k among them.
     drawn = thinned(len(rank), keep)
     figure.add_trace(
         go.Scatter(

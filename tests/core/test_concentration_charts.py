@@ -72,8 +72,13 @@ class TestPareto:
         figure = pareto_figure(many, 2400, "Pareto", "k")
         assert figure.layout.bargap == 0 and figure.layout.xaxis.type == "linear"
         assert list(figure.data[3].x) == [2400]
-        bars, line = figure.data[:2]
-        assert len(bars.x) == n, "every account keeps its bar and hover"
+        area, line = figure.data[:2]
+        # Too many for bars: an area through the top 300 ranks, spaced ranks and k.
+        assert area.type == "scatter" and area.fill == "tozeroy"
+        assert list(area.x[:300]) == list(range(1, 301)) and 2400 in area.x
+        assert area.x[-1] == n and len(area.x) <= CURVE_POINTS + 300 + 1
+        at_k = list(area.x).index(2400)
+        assert area.y[at_k] == float(n - 2399) and area.hovertext[at_k] == "A2399"
         assert len(line.x) <= CURVE_POINTS + 1 and 2400 in line.x
         assert (line.x[0], line.x[-1]) == (1, n) and line.customdata is None
 
