@@ -9,9 +9,10 @@ import streamlit as st
 
 from core import metrics
 from core.concentration import concentration_trend
-from core.concentration_charts import lorenz_figure, pareto_figure, trend_figure, whale_figure
+from core.concentration_charts import lorenz_figure, pareto_figure, whale_figure
 from core.concentration_report import ConcentrationReport, concentration_report
 from core.concentration_sql import By, Grain
+from core.concentration_trend_chart import trend_figure
 from core.stress import StressResult
 from ui.state import _database, cache_key, settings
 

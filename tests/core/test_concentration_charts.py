@@ -7,13 +7,8 @@ import pandas as pd
 import pytest
 
 from core.charts import CURVE_POINTS
-from core.concentration_charts import (
-    lorenz_figure,
-    pareto_figure,
-    period_labels,
-    trend_figure,
-    whale_figure,
-)
+from core.concentration_charts import lorenz_figure, pareto_figure, whale_figure
+from core.concentration_trend_chart import period_labels, trend_figure
 
 
 @pytest.fixture
