@@ -77,6 +77,11 @@ RATE_COLUMNS: Final = f"""
 """core.discounts_sql.RATE_COLUMNS, over the accounts table instead of the rows."""
 
 
+LATEST_SEGMENT: Final = "arg_max(segment, (last_month, segment)) FILTER (WHERE segment IS NOT NULL)"
+"""SQL aggregate over an account's rows of the accounts table: its latest segment in the
+period (ties within a month: the largest), NULL when no row names one."""
+
+
 def rate_sql(when: str = "true") -> str:
     """SQL: the weighted discount rate over the table's listed rows matching `when`."""
     rows = f"FILTER (WHERE listed AND {when})"

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.directory import DIRECTORY, NAME_SQL
 from core.discounts_base import (
     ACCOUNTS,
+    LATEST_SEGMENT,
     MONTHS,
     DiscountBase,
     base_for,
@@ -131,8 +132,7 @@ _CORRIDOR_SQL = f"""
 WITH accounts AS (
     -- The segment is the account's latest in the period (ties: the largest), its peers' too.
     SELECT account_key AS account,
-           arg_max(segment, (last_month, segment)) FILTER (WHERE segment IS NOT NULL)
-               AS segment,
+           {LATEST_SEGMENT} AS segment,
            sum(net) AS net_revenue,
            {rate_sql()} AS rate
     FROM {ACCOUNTS} GROUP BY account_key

@@ -17,7 +17,14 @@ import pandas as pd
 from core.concentration_sql import comparisons
 from core.directory import DIRECTORY, NAME_SQL
 from core.discounts import discount_rates, price_waterfall
-from core.discounts_base import DiscountBase, L, base_for, discount_base, months_before
+from core.discounts_base import (
+    LATEST_SEGMENT,
+    DiscountBase,
+    L,
+    base_for,
+    discount_base,
+    months_before,
+)
 from core.discounts_sql import LISTED
 from core.metrics import PERIOD_FILTER, Period
 from core.sql import frame
@@ -134,8 +141,7 @@ def pocket_price_band(
                        b.net_revenue, b.list_revenue, b.pocket_ratio
                 FROM (
                     SELECT account_key AS account,
-                           arg_max(segment, (last_month, segment))
-                               FILTER (WHERE segment IS NOT NULL) AS segment,
+                           {LATEST_SEGMENT} AS segment,
                            sum(net) {L} AS net_revenue,
                            sum(list) {L} AS list_revenue,
                            1 - (sum(disc) {L} + sum(off) {L}) / sum(list) {L} AS pocket_ratio
