@@ -159,7 +159,7 @@ def months_view(
 ) -> Iterator[str]:
     """The per-month sums of [first, last] visible as view MONTHS: `base`'s when it covers
     them, else read now."""
-    if base is not None and base.covers_creep(first, last) and base.months is not None:
+    if base is not None and base.months is not None and base.covers_creep(first, last):
         table = base.months
     else:
         table = arrow(con, _MONTHS_SQL, {"first": first, "last": last})

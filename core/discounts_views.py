@@ -22,8 +22,9 @@ from core.discounts_base import (
     DiscountBase,
     L,
     base_for,
+    creep_window,
     discount_base,
-    months_before,
+    months_view,
 )
 from core.discounts_sql import LISTED
 from core.metrics import PERIOD_FILTER, Period
@@ -169,32 +170,36 @@ def account_monthly(con: duckdb.DuckDBPyConnection, account: str, period: Period
     )
 
 
-def creep_sparklines(con: duckdb.DuckDBPyConnection, period_end_month: date) -> pd.DataFrame:
+def creep_sparklines(
+    con: duckdb.DuckDBPyConnection, period_end_month: date, base: DiscountBase | None = None
+) -> pd.DataFrame:
     """Each account's monthly rate in points over the 6 creep months ending at the given month.
 
     Columns: account, rates (6 values, oldest month first, NaN without a rate), matching the
-    windows of core.discounts_creep.discount_creep.
+    windows of core.discounts_creep.discount_creep, and read from the same months table
+    (`base`'s when it covers them).
     """
-    last = period_end_month.replace(day=1)
-    return frame(
-        con,
-        f"""WITH months AS (
-                SELECT CAST(m AS DATE) AS month
-                FROM range(CAST($first AS TIMESTAMP), CAST($last AS TIMESTAMP) + INTERVAL 1 MONTH,
-                           INTERVAL 1 MONTH) AS t(m)
-            ),
-            accounts AS (
-                SELECT DISTINCT account_key FROM active_rows
-                WHERE month BETWEEN $first AND $last
-            ),
-            rates AS (
-                SELECT account_key, month, 100 * {_RATE} AS rate
-                FROM active_rows WHERE month BETWEEN $first AND $last
-                GROUP BY account_key, month
-            )
-            SELECT a.account_key AS account, list(r.rate ORDER BY m.month) AS rates
-            FROM accounts AS a CROSS JOIN months AS m
-            LEFT JOIN rates AS r ON r.account_key = a.account_key AND r.month = m.month
-            GROUP BY a.account_key ORDER BY a.account_key""",
-        {"first": months_before(last, 5), "last": last},
-    )
+    first, last = creep_window(period_end_month)
+    with months_view(con, base, first, last) as view:
+        return frame(
+            con,
+            f"""WITH months AS (
+                    SELECT CAST(m AS DATE) AS month
+                    FROM range(CAST($first AS TIMESTAMP),
+                               CAST($last AS TIMESTAMP) + INTERVAL 1 MONTH,
+                               INTERVAL 1 MONTH) AS t(m)
+                ),
+                accounts AS (
+                    SELECT DISTINCT account_key FROM {view} WHERE month BETWEEN $first AND $last
+                ),
+                -- A listed row of the months table is one account-month: disc / list its rate.
+                rates AS (
+                    SELECT account_key, month, 100 * disc / nullif(list, 0) AS rate
+                    FROM {view} WHERE listed AND month BETWEEN $first AND $last
+                )
+                SELECT a.account_key AS account, list(r.rate ORDER BY m.month) AS rates
+                FROM accounts AS a CROSS JOIN months AS m
+                LEFT JOIN rates AS r ON r.account_key = a.account_key AND r.month = m.month
+                GROUP BY a.account_key ORDER BY a.account_key""",
+            {"first": first, "last": last},
+        )

@@ -90,7 +90,7 @@ def _tables(
         if not creep.empty:
             flagged = set(buys_nothing(creep, thresholds.creep_points)["account"])
             creep = creep.assign(buys_nothing=creep["account"].isin(flagged)).merge(
-                creep_sparklines(con, end_month), on="account", how="left"
+                creep_sparklines(con, end_month, base), on="account", how="left"
             )
         return {
             "end_month": end_month,

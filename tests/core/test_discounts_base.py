@@ -18,6 +18,7 @@ from core.discounts import (
 )
 from core.discounts_base import discount_base
 from core.discounts_creep import creep_end_month
+from core.discounts_views import creep_sparklines
 from core.metrics import Period
 from core.sql import frame
 
@@ -134,6 +135,10 @@ class TestCoverage:
         pd.testing.assert_frame_equal(
             discount_creep(demo, date(2026, 10, 1), narrow),
             discount_creep(demo, date(2026, 10, 1)),
+        )
+        pd.testing.assert_frame_equal(
+            creep_sparklines(demo, date(2026, 10, 1), narrow),
+            creep_sparklines(demo, date(2026, 10, 1)),
         )
 
     def test_mixed_rows_in_one_account_month(self, tmp_path) -> None:
